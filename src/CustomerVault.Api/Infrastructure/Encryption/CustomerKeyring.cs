@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+
+namespace CustomerVault.Infrastructure.Encryption;
+
+/// <summary>
+/// A customer's data key, wrapped by the master key. Stored as a document beside (never inside) the event
+/// stream: deleting this one document makes every value the customer ever stored unreadable (crypto-shredding),
+/// while the events themselves stay untouched.
+/// </summary>
+public sealed record CustomerDataKey(Guid Id, string MasterKeyId, byte[] WrappedKey, DateTimeOffset CreatedAt);
+
+/// <summary>Creates and opens customers' data keys.</summary>
+public sealed class CustomerKeyring(MasterKey masterKey, TimeProvider clock)
+{
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    /// <summary>Generates a customer's data key and stores it with the session's other changes.</summary>
+    public CustomerCipher Create(IDocumentSession session, Guid customerId)
+    {
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        session.Insert(new CustomerDataKey(customerId, masterKey.Id, Wrap(customerId, dataKey), clock.GetUtcNow()));
+        return new CustomerCipher(customerId, dataKey);
+    }
+
+    /// <summary>The customer's cipher, or null when the customer has no key (unknown, or erased).</summary>
+    /// <remarks>
+    /// Unwrapped keys are deliberately not cached: after an erasure, no node may still hold the key.
+    /// </remarks>
+    public async Task<CustomerCipher?> OpenAsync(IQuerySession session, Guid customerId, CancellationToken cancellationToken)
+    {
+        var stored = await session.LoadAsync<CustomerDataKey>(customerId, cancellationToken);
+        return stored is null ? null : Open(stored);
+    }
+
+    public CustomerCipher Open(CustomerDataKey stored)
+    {
+        if (stored.MasterKeyId != masterKey.Id)
+        {
+            throw new InvalidOperationException(
+                $"The data key of customer {stored.Id} was wrapped by master key {stored.MasterKeyId}, but the configured master key is {masterKey.Id}.");
+        }
+
+        return new CustomerCipher(stored.Id, Unwrap(stored.Id, stored.WrappedKey));
+    }
+
+    private byte[] Wrap(Guid customerId, byte[] dataKey)
+    {
+        var sealedKey = new byte[NonceSize + dataKey.Length + TagSize];
+        var nonce = sealedKey.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = masterKey.CreateCipher();
+        aes.Encrypt(nonce, dataKey, sealedKey.AsSpan(NonceSize, dataKey.Length), sealedKey.AsSpan(NonceSize + dataKey.Length), WrapContext(customerId));
+        return sealedKey;
+    }
+
+    private byte[] Unwrap(Guid customerId, byte[] sealedKey)
+    {
+        var dataKey = new byte[sealedKey.Length - NonceSize - TagSize];
+        using var aes = masterKey.CreateCipher();
+        aes.Decrypt(sealedKey.AsSpan(0, NonceSize), sealedKey.AsSpan(NonceSize, dataKey.Length), sealedKey.AsSpan(NonceSize + dataKey.Length), dataKey, WrapContext(customerId));
+        return dataKey;
+    }
+
+    // Binding the wrapped key to its customer stops a swapped key document from decrypting another's data.
+    private static byte[] WrapContext(Guid customerId) => Encoding.UTF8.GetBytes($"customervault/data-key/v1/{customerId:N}");
+}
+
+/// <summary>
+/// Encrypts and decrypts one customer's attribute values with AES-256-GCM. A sealed value reads
+/// <c>v1.{base64(nonce | ciphertext | tag)}</c> and is bound to its customer and attribute name, so a value
+/// copied to another attribute or another customer fails to decrypt instead of leaking.
+/// </summary>
+public sealed class CustomerCipher(Guid customerId, byte[] dataKey)
+{
+    private const string Prefix = "v1.";
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
+
+    public Guid CustomerId => customerId;
+
+    public string Seal(string attribute, string plaintext)
+    {
+        var clear = Encoding.UTF8.GetBytes(plaintext);
+        var output = new byte[NonceSize + clear.Length + TagSize];
+        var nonce = output.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(dataKey, TagSize);
+        aes.Encrypt(nonce, clear, output.AsSpan(NonceSize, clear.Length), output.AsSpan(NonceSize + clear.Length), Context(attribute));
+        return Prefix + Convert.ToBase64String(output);
+    }
+
+    public string Open(string attribute, string sealedValue)
+    {
+        if (!sealedValue.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            throw new CryptographicException($"Unknown format of a sealed value of {attribute}.");
+        }
+
+        var input = Convert.FromBase64String(sealedValue[Prefix.Length..]);
+        var clear = new byte[input.Length - NonceSize - TagSize];
+        using var aes = new AesGcm(dataKey, TagSize);
+        aes.Decrypt(input.AsSpan(0, NonceSize), input.AsSpan(NonceSize, clear.Length), input.AsSpan(NonceSize + clear.Length), clear, Context(attribute));
+        return Encoding.UTF8.GetString(clear);
+    }
+
+    private byte[] Context(string attribute) => Encoding.UTF8.GetBytes($"customervault/attribute/v1/{customerId:N}/{attribute}");
+}

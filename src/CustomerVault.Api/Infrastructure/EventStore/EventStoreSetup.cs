@@ -1,0 +1,57 @@
+using CustomerVault.Infrastructure.Encryption;
+using CustomerVault.Profiles;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+
+namespace CustomerVault.Infrastructure.EventStore;
+
+public static class EventStoreSetup
+{
+    public const string Schema = "vault";
+
+    /// <summary>
+    /// The event store: every change to a profile or a consent is an event, appended and never rewritten. Each event
+    /// records who caused it, the request's correlation id and its time (from the vault's clock). Projections that an
+    /// access decision reads are inline: updated in the same transaction as the events, so a decision never sees a
+    /// state older than the last acknowledged change, on any node.
+    /// </summary>
+    public static IServiceCollection AddVaultEventStore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddMarten(options =>
+            {
+                options.DatabaseSchemaName = Schema;
+                options.Events.DatabaseSchemaName = Schema;
+                options.Events.MetadataConfig.UserNameEnabled = true;
+                options.Events.MetadataConfig.CorrelationIdEnabled = true;
+                options.Events.MetadataConfig.CausationIdEnabled = true;
+                options.Events.MetadataConfig.HeadersEnabled = true;
+
+                options.Events.AddEventTypes([typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared)]);
+                options.Projections.Snapshot<Profile>(SnapshotLifecycle.Inline);
+
+                options.Schema.For<CustomerDataKey>();
+            })
+            .UseNpgsqlDataSource()
+            .UseLightweightSessions()
+            .BuildSessionsWith<VaultSessionFactory>(ServiceLifetime.Scoped)
+            .ApplyAllDatabaseChangesOnStartup();
+
+        // Event times come from the vault's clock, the same one every rule reads, so tests can move time.
+        services.ConfigureMarten((sp, options) => options.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());
+
+        // Loaded now, not on first use: a missing master key stops the start-up with its own message.
+        services.AddSingleton(MasterKey.Load(configuration, environment));
+        services.AddSingleton<CustomerKeyring>();
+        return services;
+    }
+
+    public static IServiceCollection AddVaultDatabase(this IServiceCollection services)
+    {
+        services.AddSingleton<Database.VaultDatabase>();
+        services.AddHostedService(sp => sp.GetRequiredService<Database.VaultDatabase>());
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<Database.VaultDatabase>().ConnectionString));
+        return services;
+    }
+}

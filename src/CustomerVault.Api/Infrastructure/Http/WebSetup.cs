@@ -1,0 +1,29 @@
+using CustomerVault.Identity;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace CustomerVault.Infrastructure.Http;
+
+public static class WebSetup
+{
+    public static IServiceCollection AddVaultWeb(this IServiceCollection services)
+    {
+        // Pages live beside their feature (e.g. Identity/Pages) and declare absolute routes.
+        services.AddRazorPages(options => options.RootDirectory = "/");
+        services.AddHealthChecks().AddDbContextCheck<IdentityStore>("database", tags: ["ready"]);
+        services.AddScoped<CustomerRegistration>();
+        return services;
+    }
+
+    public static WebApplication UseVaultWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).ExcludeFromDescription();
+        app.MapRazorPages();
+        return app;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Reflection;
+using CustomerVault.Identity;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace CustomerVault.Infrastructure.OpenApi;
+
+/// <summary>
+/// The OpenAPI document, served at <c>/openapi/v1.json</c> and committed as <c>api-specs/customervault.v1.json</c>
+/// (a test fails when the two differ). Swagger UI, in Development, signs in through the customer app's PKCE flow.
+/// </summary>
+public static class OpenApiSetup
+{
+    public const string DocumentName = "v1";
+    public const string DocumentRoute = "/openapi/{documentName}.json";
+    public const string SecurityScheme = "oauth2";
+
+    public static IServiceCollection AddVaultOpenApi(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "CustomerVault API",
+                Version = "v1",
+                Description = "A customer-managed relationship vault: customers keep their profile and decide which vendor sees which part of it, "
+                              + "for what purpose and for how long. Errors are RFC 9457 problem documents.",
+                License = new OpenApiLicense { Name = "Apache-2.0", Url = new Uri("https://www.apache.org/licenses/LICENSE-2.0") },
+            });
+
+            options.AddSecurityDefinition(SecurityScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.OAuth2,
+                Description = "Customers sign in through an app with authorization code + PKCE (S256); vendors, auditors and operators use client credentials.",
+                Flows = new OpenApiOAuthFlows
+                {
+                    AuthorizationCode = new OpenApiOAuthFlow
+                    {
+                        AuthorizationUrl = new Uri("/connect/authorize", UriKind.Relative),
+                        TokenUrl = new Uri("/connect/token", UriKind.Relative),
+                        RefreshUrl = new Uri("/connect/token", UriKind.Relative),
+                        Scopes = new Dictionary<string, string>
+                        {
+                            ["openid"] = "Sign in with OpenID Connect.",
+                            ["offline_access"] = "Stay signed in (refresh tokens).",
+                            [VaultScopes.Profile] = VaultScopes.Descriptions[VaultScopes.Profile],
+                            [VaultScopes.Consents] = VaultScopes.Descriptions[VaultScopes.Consents],
+                        },
+                    },
+                    ClientCredentials = new OpenApiOAuthFlow
+                    {
+                        TokenUrl = new Uri("/connect/token", UriKind.Relative),
+                        Scopes = new Dictionary<string, string>
+                        {
+                            [VaultScopes.Access] = VaultScopes.Descriptions[VaultScopes.Access],
+                            [VaultScopes.Audit] = VaultScopes.Descriptions[VaultScopes.Audit],
+                            [VaultScopes.Admin] = VaultScopes.Descriptions[VaultScopes.Admin],
+                        },
+                    },
+                },
+            });
+
+            options.OperationFilter<ScopeRequirementFilter>();
+            options.SupportNonNullableReferenceTypes();
+            options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml"));
+        });
+        return services;
+    }
+
+    public static WebApplication UseVaultOpenApi(this WebApplication app)
+    {
+        app.UseSwagger(options => options.RouteTemplate = DocumentRoute);
+        if (app.Environment.IsDevelopment())
+        {
+            app.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint($"/openapi/{DocumentName}.json", "CustomerVault API v1");
+                options.OAuthClientId(app.Configuration["Vault:SwaggerUi:ClientId"] ?? "vault-customer-app");
+                options.OAuthUsePkce();
+                options.OAuthScopes("openid", VaultScopes.Profile, VaultScopes.Consents);
+            });
+        }
+
+        return app;
+    }
+}
+
+/// <summary>States each endpoint's scope, and its 401 and 403 answers, from the policy it requires.</summary>
+public sealed class ScopeRequirementFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var policies = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>()
+            .Select(a => a.Policy)
+            .OfType<string>()
+            .ToList();
+        if (policies.Count == 0)
+        {
+            return;
+        }
+
+        // Policy names read "{actorType}:{scope}".
+        var scopes = policies.Select(p => p[(p.IndexOf(':', StringComparison.Ordinal) + 1)..]).Distinct().ToList();
+        operation.Security =
+        [
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OpenApiSetup.SecurityScheme, context.Document)] = scopes },
+        ];
+
+        operation.Responses ??= new OpenApiResponses();
+        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No access token, or an invalid or expired one (problem+json)." });
+        operation.Responses.TryAdd("403", new OpenApiResponse { Description = $"The token is not a {string.Join(" or ", policies.Select(p => p[..p.IndexOf(':', StringComparison.Ordinal)]).Distinct())}'s, or lacks the {string.Join(", ", scopes)} scope (problem+json)." });
+    }
+}

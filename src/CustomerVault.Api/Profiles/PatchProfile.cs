@@ -1,0 +1,150 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CustomerVault.Identity;
+using CustomerVault.Infrastructure.Encryption;
+using CustomerVault.Infrastructure.Http;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CustomerVault.Profiles;
+
+/// <summary>What a patch changes: new values by attribute name (null clears), and what was wrong with it.</summary>
+public sealed record ProfilePlan(JsonObject Result, IReadOnlyDictionary<string, JsonNode?> Changes, ValidationContext Validation);
+
+public static class PatchProfile
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// Applies a merge patch to the customer's current document and checks every attribute it changes
+    /// against the catalogue. Attributes the patch does not touch are neither validated nor rewritten.
+    /// </summary>
+    public static ProfilePlan Plan(JsonObject current, JsonNode? patch, DateOnly today)
+    {
+        var validation = new ValidationContext(today);
+        var changes = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        if (patch is not JsonObject)
+        {
+            validation.Add("body", "must be a JSON object shaped like the profile, e.g. {\"contact\": {\"email\": \"ada@example.org\"}}.");
+            return new ProfilePlan(current, changes, validation);
+        }
+
+        var result = (JsonObject)MergePatch.Apply(current, patch)!;
+        foreach (var (groupName, groupNode) in result)
+        {
+            if (!Catalog.Groups.Contains(groupName))
+            {
+                validation.Add(groupName, $"is not part of the profile; its groups are {string.Join(", ", Catalog.Groups)}.");
+                continue;
+            }
+
+            if (groupNode is not JsonObject group)
+            {
+                validation.Add(groupName, "must be an object of attributes.");
+                continue;
+            }
+
+            foreach (var (field, value) in group)
+            {
+                var name = $"{groupName}.{field}";
+                var definition = Catalog.Find(name);
+                if (definition is null)
+                {
+                    validation.Add(name, "is not an attribute of the catalogue (GET /v1/catalog lists them).");
+                }
+                else if (!JsonNode.DeepEquals(current[groupName]?[field], value))
+                {
+                    definition.Validate(value!, validation);
+                    changes[name] = value;
+                }
+            }
+        }
+
+        foreach (var definition in Catalog.Attributes)
+        {
+            if (current[definition.Group]?[definition.Field] is not null && result[definition.Group]?[definition.Field] is null)
+            {
+                changes[definition.Name] = null;
+            }
+        }
+
+        return new ProfilePlan(result, changes, validation);
+    }
+
+    /// <summary>The events that record a plan's changes, each value sealed for its attribute.</summary>
+    public static IReadOnlyList<object> Decide(Guid customerId, IReadOnlyDictionary<string, JsonNode?> changes, Func<string, string, string> seal, DateTimeOffset now) =>
+        changes.OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => c.Value is null
+                ? (object)new ProfileAttributeCleared(customerId, c.Key, now)
+                : new ProfileAttributeSet(customerId, c.Key, seal(c.Key, c.Value.ToJsonString()), now))
+            .ToList();
+
+    public static RouteHandlerBuilder MapPatchProfile(this IEndpointRouteBuilder me) =>
+        me.MapPatch("/profile", Handle)
+            .WithName("PatchMyProfile")
+            .WithSummary("Change some attributes of your profile (JSON Merge Patch, RFC 7396)")
+            .WithDescription("Members set to null are cleared; members left out stay as they are. Send If-Match with the ETag you read to refuse the change when the profile changed since (412).")
+            .Accepts<ProfileDocument>(MergePatch.MediaType, "application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Profile));
+
+    private static async Task<Results<Ok<ProfileDocument>, ProblemHttpResult>> Handle(
+        HttpRequest request, HttpResponse response, CustomerPrincipal customer, IDocumentSession session, CustomerKeyring keyring, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var patch = await ReadMergePatchAsync(request, cancellationToken);
+        var expectedVersion = ETag.ExpectedVersion(request);
+        var stream = expectedVersion is { } version
+            ? await session.Events.FetchForWriting<Profile>(customer.Id, version, cancellationToken)
+            : await session.Events.FetchForWriting<Profile>(customer.Id, cancellationToken);
+        var cipher = await keyring.OpenAsync(session, customer.Id, cancellationToken);
+        if (stream.Aggregate is null || cipher is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "This account has no profile in the vault.");
+        }
+
+        var now = clock.GetUtcNow();
+        var plan = Plan(ProfileDocument.Open(stream.Aggregate.Attributes, cipher), patch, DateOnly.FromDateTime(now.UtcDateTime));
+        if (plan.Validation.HasErrors)
+        {
+            throw new RequestValidationException(plan.Validation.ToDictionary());
+        }
+
+        var events = Decide(customer.Id, plan.Changes, cipher.Seal, now);
+        if (events.Count > 0)
+        {
+            stream.AppendMany(events);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+
+        ETag.Set(response, stream.Aggregate.Version + events.Count);
+        return TypedResults.Ok(ProfileDocument.From(plan.Result));
+    }
+
+    private static async Task<JsonNode?> ReadMergePatchAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var mediaType = request.ContentType?.Split(';')[0].Trim();
+        if (!string.Equals(mediaType, MergePatch.MediaType, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadHttpRequestException($"Send the patch as {MergePatch.MediaType}.", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw new BadHttpRequestException($"A profile patch is at most {MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw RequestValidationException.For("body", $"is not valid JSON: {e.Message}");
+        }
+    }
+}
