@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using CustomerVault.Infrastructure.Database;
+using Duende.IdentityModel.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace CustomerVault.Api.Tests.Support;
+
+/// <summary>
+/// The vault API in-process over real HTTP semantics (TestServer), on its own PostgreSQL database, with real
+/// OAuth tokens from its own authorization server and a clock the test controls.
+/// </summary>
+public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string CustomerAppClientId = "vault-customer-app";
+    public const string CustomerAppRedirectUri = "http://127.0.0.1:5081/callback";
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public string ConnectionString { get; private set; } = "";
+
+    /// <summary>Everything the vault logged, to check what never appears in logs.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public virtual async Task InitializeAsync()
+    {
+        var name = $"t_{GetType().Name.ToLowerInvariant()}_{Guid.NewGuid():N}";
+        ConnectionString = await TestDatabase.CreateDatabaseAsync(name.Length > 63 ? name[..63] : name);
+        _ = Server; // start the host now, so the first test does not pay for it inside its timeout
+    }
+
+    public new virtual async Task DisposeAsync() => await base.DisposeAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting($"ConnectionStrings:{VaultDatabase.ConnectionStringName}", ConnectionString);
+        builder.UseSetting("Vault:DataDirectory", TestDatabase.DataDirectory);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    public HttpClient CreateApiClient(string? accessToken = null)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        if (accessToken is not null)
+        {
+            client.SetBearerToken(accessToken);
+        }
+
+        return client;
+    }
+
+    public async Task<TokenResponse> ClientCredentialsAsync(string clientId, string secret, string? scope = null)
+    {
+        using var client = CreateApiClient();
+        var response = await client.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = "/connect/token",
+            ClientId = clientId,
+            ClientSecret = secret,
+            Scope = scope,
+        });
+        return response;
+    }
+
+    public async Task<NpgsqlConnection> OpenDatabaseAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+}
+
+internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, sink);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class CapturingLogger(string category, ConcurrentQueue<string> sink) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            sink.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
+}
