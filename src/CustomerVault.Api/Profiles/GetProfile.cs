@@ -13,6 +13,7 @@ public static class GetProfile
             .WithName("GetMyProfile")
             .WithSummary("Read your profile")
             .WithDescription("The ETag header carries the profile's version; send it back as If-Match when you change the profile.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Profile));
 
     private static async Task<Results<Ok<ProfileDocument>, ProblemHttpResult>> Handle(

@@ -87,6 +87,7 @@ public static class PatchProfile
             .WithDescription("Members set to null are cleared; members left out stay as they are. Send If-Match with the ETag you read to refuse the change when the profile changed since (412).")
             .Accepts<ProfileDocument>(MergePatch.MediaType, "application/json")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)

@@ -29,6 +29,9 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Where development keys (and an embedded database, if any) live.</summary>
+    protected virtual string DataDirectory => TestDatabase.DataDirectory;
+
     public virtual async Task InitializeAsync()
     {
         var name = $"t_{GetType().Name.ToLowerInvariant()}_{Guid.NewGuid():N}";
@@ -42,7 +45,7 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Development");
         builder.UseSetting($"ConnectionStrings:{VaultDatabase.ConnectionStringName}", ConnectionString);
-        builder.UseSetting("Vault:DataDirectory", TestDatabase.DataDirectory);
+        builder.UseSetting("Vault:DataDirectory", DataDirectory);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -23,7 +23,9 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
 
     private readonly string _binDirectory;
     private readonly ILogger _logger;
+    private readonly Lock _stopLock = new();
     private bool _ownsProcess;
+    private Task? _stopped;
 
     private EmbeddedPostgresServer(string rootDirectory, string binDirectory, ILogger logger)
     {
@@ -89,14 +91,17 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
         }
     }
 
-    public async Task StopAsync()
+    /// <summary>Stops the server if this instance started it; every caller waits for the same stop.</summary>
+    public Task StopAsync()
     {
-        if (!_ownsProcess)
+        lock (_stopLock)
         {
-            return;
+            return _stopped ??= _ownsProcess ? StopServerAsync() : Task.CompletedTask;
         }
+    }
 
-        _ownsProcess = false;
+    private async Task StopServerAsync()
+    {
         await RunAsync(PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], CancellationToken.None);
         _logger.LogInformation("Stopped the embedded PostgreSQL server on port {Port}", Port);
     }

@@ -5,7 +5,9 @@ namespace CustomerVault.Infrastructure.Database;
 /// <summary>Finds the installed PostgreSQL server programs (initdb, pg_ctl).</summary>
 public static class PostgresBinaries
 {
-    public static string Locate(string? configured)
+    public static string Locate(string? configured) => Locate(configured, Candidates());
+
+    internal static string Locate(string? configured, IEnumerable<string> candidates)
     {
         if (!string.IsNullOrWhiteSpace(configured))
         {
@@ -15,7 +17,7 @@ public static class PostgresBinaries
                     $"Vault:EmbeddedDatabase:BinDirectory is '{configured}', but initdb and pg_ctl are not both there.");
         }
 
-        var found = Candidates().FirstOrDefault(HasServerPrograms);
+        var found = candidates.FirstOrDefault(HasServerPrograms);
         return found ?? throw new VaultStartupException(
             "No database is configured and no PostgreSQL server programs (initdb, pg_ctl) were found on PATH, "
             + "through 'pg_config --bindir' or under /usr/lib/postgresql/*/bin. Either install PostgreSQL "

@@ -21,11 +21,16 @@ public static class DevelopmentSecrets
         }
 
         var secret = create();
-        var temporary = file + ".tmp";
-        File.WriteAllBytes(temporary, secret);
+        var temporary = $"{file}.{Guid.NewGuid():N}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(secret);
         }
 
         try

@@ -1,6 +1,7 @@
 using System.Reflection;
 using CustomerVault.Identity;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -108,8 +109,16 @@ public sealed class ScopeRequirementFilter : IOperationFilter
             new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(OpenApiSetup.SecurityScheme, context.Document)] = scopes },
         ];
 
+        var problem = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
+        var parties = string.Join(" or ", policies.Select(p => p[..p.IndexOf(':', StringComparison.Ordinal)]).Distinct());
         operation.Responses ??= new OpenApiResponses();
-        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No access token, or an invalid or expired one (problem+json)." });
-        operation.Responses.TryAdd("403", new OpenApiResponse { Description = $"The token is not a {string.Join(" or ", policies.Select(p => p[..p.IndexOf(':', StringComparison.Ordinal)]).Distinct())}'s, or lacks the {string.Join(", ", scopes)} scope (problem+json)." });
+        operation.Responses.TryAdd("401", ProblemResponse("No access token, or an invalid or expired one.", problem));
+        operation.Responses.TryAdd("403", ProblemResponse($"The token is not a {parties}'s, or lacks the {string.Join(", ", scopes)} scope.", problem));
     }
+
+    private static OpenApiResponse ProblemResponse(string description, IOpenApiSchema schema) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = schema } },
+    };
 }
