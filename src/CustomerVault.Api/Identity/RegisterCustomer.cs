@@ -43,7 +43,7 @@ public sealed class CustomerRegistration(
             var now = clock.GetUtcNow();
             session.Events.StartStream<Profile>(user.Id,
                 new CustomerRegistered(user.Id, now),
-                new ProfileAttributeSet(user.Id, "contact.email", cipher.Seal("contact.email", JsonSerializer.Serialize(command.Email)), now));
+                new ProfileAttributeSet(user.Id, "contact.email", cipher.Seal("contact.email", JsonSerializer.Serialize(command.Email, ValueJson.Options)), now));
             await session.SaveChangesAsync(cancellationToken);
         }
 

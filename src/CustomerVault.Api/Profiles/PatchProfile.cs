@@ -53,7 +53,7 @@ public static class PatchProfile
                 {
                     validation.Add(name, "is not an attribute of the catalogue (GET /v1/catalog lists them).");
                 }
-                else if (!JsonNode.DeepEquals(current[groupName]?[field], value))
+                else if (!JsonNode.DeepEquals(ValueOf(current, definition), value))
                 {
                     definition.Validate(value!, validation);
                     changes[name] = value;
@@ -63,7 +63,7 @@ public static class PatchProfile
 
         foreach (var definition in Catalog.Attributes)
         {
-            if (current[definition.Group]?[definition.Field] is not null && result[definition.Group]?[definition.Field] is null)
+            if (ValueOf(current, definition) is not null && ValueOf(result, definition) is null)
             {
                 changes[definition.Name] = null;
             }
@@ -72,12 +72,15 @@ public static class PatchProfile
         return new ProfilePlan(result, changes, validation);
     }
 
+    private static JsonNode? ValueOf(JsonObject document, AttributeDefinition definition) =>
+        (document[definition.Group] as JsonObject)?[definition.Field];
+
     /// <summary>The events that record a plan's changes, each value sealed for its attribute.</summary>
     public static IReadOnlyList<object> Decide(Guid customerId, IReadOnlyDictionary<string, JsonNode?> changes, Func<string, string, string> seal, DateTimeOffset now) =>
         changes.OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => c.Value is null
                 ? (object)new ProfileAttributeCleared(customerId, c.Key, now)
-                : new ProfileAttributeSet(customerId, c.Key, seal(c.Key, c.Value.ToJsonString()), now))
+                : new ProfileAttributeSet(customerId, c.Key, seal(c.Key, c.Value.ToJsonString(ValueJson.Options)), now))
             .ToList();
 
     public static RouteHandlerBuilder MapPatchProfile(this IEndpointRouteBuilder me) =>

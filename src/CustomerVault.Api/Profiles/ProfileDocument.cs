@@ -42,6 +42,15 @@ public sealed record ProfileDocument
         document.Deserialize<ProfileDocument>(JsonSerializerOptions.Web) ?? new ProfileDocument();
 }
 
+/// <summary>How an attribute value is written before it is sealed: compact, and without needless escapes.</summary>
+public static class ValueJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+}
+
 public sealed record IdentityAttributes
 {
     public PersonName? Name { get; init; }

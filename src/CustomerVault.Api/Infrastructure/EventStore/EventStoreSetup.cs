@@ -19,20 +19,7 @@ public static class EventStoreSetup
     /// </summary>
     public static IServiceCollection AddVaultEventStore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        services.AddMarten(options =>
-            {
-                options.DatabaseSchemaName = Schema;
-                options.Events.DatabaseSchemaName = Schema;
-                options.Events.MetadataConfig.UserNameEnabled = true;
-                options.Events.MetadataConfig.CorrelationIdEnabled = true;
-                options.Events.MetadataConfig.CausationIdEnabled = true;
-                options.Events.MetadataConfig.HeadersEnabled = true;
-
-                options.Events.AddEventTypes([typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared)]);
-                options.Projections.Snapshot<Profile>(SnapshotLifecycle.Inline);
-
-                options.Schema.For<CustomerDataKey>();
-            })
+        services.AddMarten(ConfigureStore)
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .BuildSessionsWith<VaultSessionFactory>(ServiceLifetime.Scoped)
@@ -45,6 +32,22 @@ public static class EventStoreSetup
         services.AddSingleton(MasterKey.Load(configuration, environment));
         services.AddSingleton<CustomerKeyring>();
         return services;
+    }
+
+    /// <summary>The store's schema, event types and projections; also used by tests that check stored contracts.</summary>
+    public static void ConfigureStore(StoreOptions options)
+    {
+        options.DatabaseSchemaName = Schema;
+        options.Events.DatabaseSchemaName = Schema;
+        options.Events.MetadataConfig.UserNameEnabled = true;
+        options.Events.MetadataConfig.CorrelationIdEnabled = true;
+        options.Events.MetadataConfig.CausationIdEnabled = true;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+
+        options.Events.AddEventTypes([typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared)]);
+        options.Projections.Snapshot<Profile>(SnapshotLifecycle.Inline);
+
+        options.Schema.For<CustomerDataKey>();
     }
 
     public static IServiceCollection AddVaultDatabase(this IServiceCollection services)
