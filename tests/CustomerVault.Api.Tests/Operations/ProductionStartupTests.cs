@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CustomerVault.Api.Tests.Support;
+
+namespace CustomerVault.Api.Tests.Operations;
+
+/// <summary>Outside Development nothing secret is generated: missing keys stop the start-up and say which setting.</summary>
+public sealed class ProductionStartupTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(TestDatabase.RunDirectory, $"production-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task Without_certificates_the_vault_exits_naming_the_certificate_setting()
+    {
+        var (exitCode, message) = await StartAsync(new() { ["Vault__Encryption__MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) });
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("CustomerVault cannot start:", message);
+        Assert.Contains("Vault:Certificates:Signing:Path", message);
+    }
+
+    [Fact]
+    public async Task Without_a_master_key_the_vault_exits_naming_the_master_key_setting()
+    {
+        Directory.CreateDirectory(_directory);
+        var signing = WriteCertificate("signing.pfx");
+        var encryption = WriteCertificate("encryption.pfx");
+
+        var (exitCode, message) = await StartAsync(new()
+        {
+            ["Vault__Certificates__Signing__Path"] = signing,
+            ["Vault__Certificates__Encryption__Path"] = encryption,
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("CustomerVault cannot start:", message);
+        Assert.Contains("Vault:Encryption:MasterKey", message);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private string WriteCertificate(string name)
+    {
+        using var rsa = RSA.Create(2048);
+        using var certificate = new CertificateRequest("CN=test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var path = Path.Combine(_directory, name);
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx));
+        return path;
+    }
+
+    private async Task<(int ExitCode, string Message)> StartAsync(Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+            Environment =
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+                ["ConnectionStrings__Vault"] = "Host=127.0.0.1;Port=1;Database=none",
+                ["Vault__DataDirectory"] = _directory,
+            },
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, (await stderr).Trim());
+    }
+}
