@@ -1,4 +1,5 @@
 using CustomerVault;
+using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Database;
@@ -14,6 +15,7 @@ try
     builder.Services.AddVaultDatabase();
     builder.AddVaultIdentity();
     builder.Services.AddVaultEventStore(builder.Configuration, builder.Environment);
+    builder.Services.AddVaultConsents(builder.Configuration);
     builder.Services.AddVaultProblemDetails();
     builder.Services.AddVaultOpenApi();
     builder.Services.AddVaultWeb();

@@ -1,9 +1,12 @@
+using CustomerVault.AccessLog;
+using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Profiles;
+using CustomerVault.Vendors;
 
 namespace CustomerVault;
 
-/// <summary>The map of the REST API: every endpoint, grouped by who calls it.</summary>
+/// <summary>The map of the REST API: every endpoint, grouped by who calls it and the policy that admits them.</summary>
 public static class VaultApi
 {
     public static WebApplication MapVaultApi(this WebApplication app)
@@ -11,9 +14,31 @@ public static class VaultApi
         var v1 = app.MapGroup("/v1");
         v1.MapGetCatalog().WithTags("Catalog");
 
-        var me = v1.MapGroup("/me").WithTags("Your profile");
-        me.MapGetProfile();
-        me.MapPatchProfile();
+        // Customers (tokens from a customer app, code + PKCE).
+        var profile = v1.MapGroup("/me").WithTags("Customers: your profile");
+        profile.MapGetProfile();
+        profile.MapPatchProfile();
+
+        var consents = v1.MapGroup("/me").WithTags("Customers: your consents")
+            .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Consents));
+        consents.MapAccessRequestsForCustomers();
+        consents.MapGrantsForCustomers();
+        consents.MapCustomerAccessLog();
+        consents.MapRelationships();
+
+        // Vendor systems (client credentials); every request re-checks that the vendor is active (CallingVendor).
+        var vendors = v1.MapGroup("").WithTags("Vendors: access to customers")
+            .RequireAuthorization(VaultPolicies.Vendor);
+        vendors.MapRequestAccess();
+        vendors.MapAccessRequestsForVendors();
+        vendors.MapGrantsForVendors();
+        vendors.MapReadCustomerProfile();
+        vendors.MapContacts();
+
+        // Operators (client credentials).
+        v1.MapGroup("/vendors").WithTags("Operators: vendor registry")
+            .RequireAuthorization(VaultPolicies.Operator)
+            .MapVendorAdministration();
 
         app.MapAuthorizationEndpoints();
         return app;

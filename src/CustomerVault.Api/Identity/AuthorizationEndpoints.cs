@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using CustomerVault.Vendors;
+using Marten;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -57,7 +59,8 @@ public static class AuthorizationEndpoints
     }
 
     private static async Task<IResult> Token(
-        HttpContext http, UserManager<VaultUser> users, SignInManager<VaultUser> signIns, IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
+        HttpContext http, UserManager<VaultUser> users, SignInManager<VaultUser> signIns, IOpenIddictApplicationManager applications,
+        IQuerySession vault, CancellationToken cancellationToken)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
 
@@ -85,11 +88,29 @@ public static class AuthorizationEndpoints
                 return Forbid(Errors.UnauthorizedClient, "This client is not registered as a vendor, auditor or operator.");
             }
 
+            var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+            if (actorType == VaultClaims.ActorTypes.Vendor)
+            {
+                // Checked at every token request and again at every API request: a suspended vendor gets neither.
+                var vendorId = await applications.VendorIdOfAsync(application, cancellationToken);
+                var vendor = vendorId is { } id ? await vault.LoadAsync<Vendor>(id, cancellationToken) : null;
+                if (vendor is null)
+                {
+                    return Forbid(Errors.UnauthorizedClient, "This client is not linked to a registered vendor.");
+                }
+
+                if (vendor.Status == VendorStatus.Suspended)
+                {
+                    return Forbid(Errors.UnauthorizedClient, "This vendor is suspended.");
+                }
+
+                identity.SetClaim(VaultClaims.VendorId, vendor.Id.ToString());
+            }
+
             var allowed = VaultScopes.ForActorType(actorType);
             var requested = request.GetScopes();
             var scopes = requested.IsEmpty ? allowed : allowed.Intersect(requested).ToList();
 
-            var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
             identity.SetClaim(Claims.Subject, request.ClientId)
                 .SetClaim(Claims.Name, await applications.GetDisplayNameAsync(application, cancellationToken))
                 .SetClaim(VaultClaims.ActorType, actorType);

@@ -21,6 +21,20 @@ public sealed class ClientRegistration
     public List<string> RedirectUris { get; set; } = [];
 
     public List<string> PostLogoutRedirectUris { get; set; } = [];
+
+    // Vendors only: what the vendor registry records for a configured vendor.
+
+    /// <summary>The vendor's id in the vault; default: derived from the client id.</summary>
+    public Guid? VendorId { get; set; }
+
+    public string? Website { get; set; }
+
+    public string? ContactEmail { get; set; }
+
+    /// <summary>The data scopes the vendor may ever ask for; default: all of the catalogue.</summary>
+    public List<string>? DataScopes { get; set; }
+
+    public string? WebhookUrl { get; set; }
 }
 
 public static class ClientRegistrations
@@ -83,12 +97,17 @@ public static class ClientRegistrations
         return descriptor;
     }
 
-    /// <summary>Creates or updates the configured clients, so a changed redirect URI or secret takes effect at the next start.</summary>
+    public static Dictionary<string, ClientRegistration> Configured(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<Dictionary<string, ClientRegistration>>() ?? [];
+
+    /// <summary>
+    /// Creates or updates the configured clients, so a changed redirect URI or secret takes effect at the next start.
+    /// Vendor clients are left to the vendor registry, which records the vendor with its client.
+    /// </summary>
     public static async Task SeedAsync(IServiceProvider services, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var applications = services.GetRequiredService<IOpenIddictApplicationManager>();
-        var registrations = configuration.GetSection(Section).Get<Dictionary<string, ClientRegistration>>() ?? [];
-        foreach (var (clientId, registration) in registrations)
+        foreach (var (clientId, registration) in Configured(configuration).Where(c => c.Value.ActorType != VaultClaims.ActorTypes.Vendor))
         {
             var descriptor = Describe(clientId, registration);
             var existing = await applications.FindByClientIdAsync(clientId, cancellationToken);

@@ -11,6 +11,9 @@ public static class VaultClaims
     /// </summary>
     public const string ActorType = "vault_actor";
 
+    /// <summary>In a vendor's token: the vendor's id in the vault (its client id is the subject).</summary>
+    public const string VendorId = "vault_vendor";
+
     public static class ActorTypes
     {
         public const string Customer = "customer";

@@ -51,7 +51,15 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(new CapturingLoggerProvider(Logs));
+            // VAULT_TEST_LOGS=1 shows the vault's own logs while debugging a test.
+            if (Environment.GetEnvironmentVariable("VAULT_TEST_LOGS") != "1")
+            {
+                logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(_ => false);
+            }
+        });
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<TimeProvider>();

@@ -1,5 +1,10 @@
+using CustomerVault.AccessLog;
+using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Profiles;
+using CustomerVault.Vendors;
+using Weasel.Core;
+
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
@@ -44,10 +49,29 @@ public static class EventStoreSetup
         options.Events.MetadataConfig.CausationIdEnabled = true;
         options.Events.MetadataConfig.HeadersEnabled = true;
 
-        options.Events.AddEventTypes([typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared)]);
+        // Enums are stored by name: readable in SQL and in audits, and safe to reorder.
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+
+        options.Events.AddEventTypes([
+            typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared),
+            typeof(VendorRegistered), typeof(VendorSecretRotated), typeof(VendorSuspended), typeof(VendorReactivated),
+            typeof(AccessRequested), typeof(AccessRequestApproved), typeof(AccessRequestDenied), typeof(AccessRequestExpired),
+            typeof(AccessGranted), typeof(GrantNarrowed), typeof(GrantRevoked), typeof(GrantRelinquished), typeof(GrantExpired),
+        ]);
+
+        // Inline: every decision (and every vendor read) sees the state the last acknowledged change left.
         options.Projections.Snapshot<Profile>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Vendor>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<AccessRequest>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<Grant>(SnapshotLifecycle.Inline);
 
         options.Schema.For<CustomerDataKey>();
+        options.Schema.For<Vendor>().UniqueIndex(v => v.ClientId);
+        options.Schema.For<AccessRequest>().Duplicate(r => r.CustomerId).Duplicate(r => r.VendorId);
+        options.Schema.For<Grant>().Duplicate(g => g.CustomerId).Duplicate(g => g.VendorId);
+        options.Schema.For<IdempotencyRecord>().Identity(r => r.Id);
+        options.Schema.For<AccessLogEntry>()
+            .Duplicate(e => e.CustomerId).Duplicate(e => e.VendorId).Duplicate(e => e.At).Duplicate(e => e.Kind, pgType: "varchar");
     }
 
     public static IServiceCollection AddVaultDatabase(this IServiceCollection services)

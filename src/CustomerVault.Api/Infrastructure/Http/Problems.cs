@@ -54,6 +54,30 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Title = "A concurrent change won.",
                 Detail = "Another change to the same resource was saved first. Read it again and retry.",
             },
+            AccessLog.AccessLogUnavailableException e => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The read could not be logged.",
+                Detail = e.Message + " Try again shortly.",
+            },
+            AccessLog.GrantChangedDuringReadException e => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "A grant changed during the read.",
+                Detail = e.Message + " Read again to get the current decision.",
+            },
+            Vendors.VendorNotAllowedException e => new ProblemDetails
+            {
+                Status = StatusCodes.Status403Forbidden,
+                Title = "This vendor may not act now.",
+                Detail = e.Message,
+            },
+            JasperFx.DocumentAlreadyExistsException => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "A concurrent request created the same resource.",
+                Detail = "Another request with the same identity was saved first. Read the resource, or retry.",
+            },
             BadHttpRequestException e => new ProblemDetails
             {
                 Status = e.StatusCode,

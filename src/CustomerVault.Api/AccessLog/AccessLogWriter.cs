@@ -1,0 +1,140 @@
+using System.Threading.Channels;
+using CustomerVault.Consents;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CustomerVault.AccessLog;
+
+/// <summary>
+/// Writes access log records before the data they describe leaves the vault, many reads sharing one commit.
+/// A read waits for its record's commit; when the commit fails, the read fails. In the same transaction the
+/// grants each read relied on are locked (FOR SHARE) and compared with the versions the decision saw, so a
+/// revocation, narrowing or relinquishment that commits first refuses the read, and one that commits after
+/// waits for the reads already logged: no read is served after a revocation was acknowledged.
+/// </summary>
+public sealed class AccessLogWriter(IDocumentStore store, ILogger<AccessLogWriter> logger) : BackgroundService
+{
+    private const int MaxBatch = 256;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(16_384)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    private readonly Lazy<string> _grantTable = new(() => store.Options.FindOrResolveDocumentType(typeof(Grant)).TableName.QualifiedName);
+
+    /// <summary>Records a read and returns once it is committed; throws when it cannot be, or a grant it relied on changed.</summary>
+    /// <param name="grantVersions">The grants the read relied on, with the stream versions the decision saw.</param>
+    public async Task RecordAsync(AccessLogEntry entry, IReadOnlyDictionary<Guid, long> grantVersions, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(entry, grantVersions, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException e)
+        {
+            throw new AccessLogUnavailableException(e);
+        }
+
+        await pending.Done.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                }
+
+                await WriteAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Reads still waiting when the node stops are refused rather than left hanging.
+            _queue.Writer.TryComplete();
+            var stopped = new AccessLogUnavailableException(new OperationCanceledException("The node is stopping."));
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(stopped);
+            }
+
+            while (_queue.Reader.TryRead(out var pending))
+            {
+                pending.Done.TrySetException(stopped);
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch, CancellationToken cancellationToken)
+    {
+        List<Pending> accepted;
+        try
+        {
+            await using var session = store.LightweightSession();
+            await session.BeginTransactionAsync(cancellationToken);
+            var current = await LockGrantsAsync(session.Connection, batch.SelectMany(p => p.GrantVersions.Keys).Distinct().ToArray(), cancellationToken);
+            accepted = batch.Where(p => p.GrantVersions.All(g => current.TryGetValue(g.Key, out var version) && version == g.Value)).ToList();
+            foreach (var pending in accepted)
+            {
+                session.Insert(pending.Entry);
+            }
+
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Could not write {Count} access log records; their reads are refused", batch.Count);
+            var failure = new AccessLogUnavailableException(e);
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(failure);
+            }
+
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            if (accepted.Contains(pending))
+            {
+                pending.Done.TrySetResult();
+            }
+            else
+            {
+                pending.Done.TrySetException(new GrantChangedDuringReadException());
+            }
+        }
+    }
+
+    private async Task<Dictionary<Guid, long>> LockGrantsAsync(NpgsqlConnection connection, Guid[] ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT id, (data ->> 'Version')::bigint FROM {_grantTable.Value} WHERE id = ANY($1) ORDER BY id FOR SHARE", connection)
+        {
+            Parameters = { new() { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid } },
+        };
+        var versions = new Dictionary<Guid, long>(ids.Length);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
+
+        return versions;
+    }
+
+    private sealed record Pending(AccessLogEntry Entry, IReadOnlyDictionary<Guid, long> GrantVersions, TaskCompletionSource Done);
+}

@@ -1,0 +1,45 @@
+using Marten;
+using Npgsql;
+
+namespace CustomerVault.AccessLog;
+
+/// <summary>How much a vendor has used a customer's data lately, summed in the database.</summary>
+public sealed record AccessUsage(DateTimeOffset? LastRead, int ReadsLast30Days, int ContactsLast7Days)
+{
+    public static readonly TimeSpan ContactWindow = TimeSpan.FromDays(7);
+    public static readonly TimeSpan ReadWindow = TimeSpan.FromDays(30);
+
+    public static async Task<IReadOnlyDictionary<Guid, AccessUsage>> ForCustomerAsync(
+        IQuerySession session, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken, Guid? vendorId = null)
+    {
+        var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(AccessLogEntry)).TableName.QualifiedName;
+        await using var command = new NpgsqlCommand(
+            $"""
+             SELECT vendor_id,
+                    max(at) FILTER (WHERE kind = 'Read'),
+                    count(*) FILTER (WHERE kind = 'Read' AND at >= $2),
+                    count(*) FILTER (WHERE kind = 'Contact' AND at > $3)
+             FROM {table}
+             WHERE customer_id = $1 AND ($4::uuid IS NULL OR vendor_id = $4)
+             GROUP BY vendor_id
+             """, session.Connection)
+        {
+            Parameters =
+            {
+                new() { Value = customerId },
+                new() { Value = now - ReadWindow },
+                new() { Value = now - ContactWindow },
+                new() { Value = (object?)vendorId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid },
+            },
+        };
+        var usage = new Dictionary<Guid, AccessUsage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            usage[reader.GetGuid(0)] = new AccessUsage(
+                reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1), (int)reader.GetInt64(2), (int)reader.GetInt64(3));
+        }
+
+        return usage;
+    }
+}

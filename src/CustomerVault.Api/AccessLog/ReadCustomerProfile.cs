@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using CustomerVault.Consents;
+using CustomerVault.Infrastructure.Encryption;
+using CustomerVault.Infrastructure.Http;
+using CustomerVault.Profiles;
+using CustomerVault.Vendors;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CustomerVault.AccessLog;
+
+/// <param name="Grants">The grants this read used.</param>
+/// <param name="Scopes">The scopes those grants cover for this purpose.</param>
+/// <param name="Profile">Exactly the attributes those scopes cover, of those the customer has set.</param>
+/// <param name="AccessId">The id of this read in the customer's access log.</param>
+public sealed record VendorProfileRead(
+    Guid CustomerId, string Purpose, IReadOnlyList<Guid> Grants, IReadOnlyList<string> Scopes, ProfileDocument Profile, Guid AccessId, DateTimeOffset ReadAt);
+
+/// <summary>
+/// The vendor reads a customer's profile: only what its active grants for the stated purpose cover, only while
+/// they are active, and only after the read is in the customer's access log.
+/// </summary>
+public static class ReadCustomerProfile
+{
+    public static RouteHandlerBuilder MapReadCustomerProfile(this IEndpointRouteBuilder vendor) =>
+        vendor.MapGet("/customers/{customerId:guid}/profile", Handle)
+            .WithName("ReadCustomerProfile")
+            .WithSummary("Read the attributes your active grants cover for the purpose you state")
+            .WithDescription("purpose is required (purpose limitation): only grants for that purpose count. The decision reads the current state "
+                             + "on every request: after the customer revokes, the next read is refused. Every read is logged for the customer first.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    private static async Task<Results<Ok<VendorProfileRead>, ProblemHttpResult>> Handle(
+        Guid customerId, string? purpose, CallingVendor vendor, IQuerySession session, CustomerKeyring keyring, AccessLogWriter accessLog,
+        TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!Purposes.IsKnown(purpose))
+        {
+            throw RequestValidationException.For("purpose", $"is required and must be one of {string.Join(", ", Purposes.All)}: say why you read.");
+        }
+
+        var now = clock.GetUtcNow();
+        var batch = session.CreateBatchQuery();
+        var grantsQuery = batch.Query<Grant>()
+            .Where(g => g.VendorId == vendor.Id && g.CustomerId == customerId && g.Purpose == purpose && g.Status == GrantStatus.Active && g.ExpiresAt > now)
+            .ToList();
+        var profileQuery = batch.Load<Profile>(customerId);
+        var keyQuery = batch.Load<CustomerDataKey>(customerId);
+        await batch.Execute(cancellationToken);
+
+        var grants = await grantsQuery;
+        var profile = await profileQuery;
+        var key = await keyQuery;
+        if (grants.Count == 0 || profile is null || key is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No active grant covers this read.",
+                detail: $"This customer has no active grant to you for the purpose '{purpose}'.");
+        }
+
+        var scopes = grants.SelectMany(g => g.Scopes).Distinct().Order(StringComparer.Ordinal).ToList();
+        var covered = Catalog.AttributesCoveredBy(scopes);
+        var attributes = Catalog.Attributes.Select(a => a.Name).Where(a => covered.Contains(a) && profile.Attributes.ContainsKey(a)).ToList();
+        var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, vendor.Id, AccessKind.Read, purpose!, grants.Select(g => g.Id).ToList(),
+            attributes, null, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
+
+        // Nothing leaves before the customer's log holds this read.
+        await accessLog.RecordAsync(entry, grants.ToDictionary(g => g.Id, g => g.Version), cancellationToken);
+
+        var document = ProfileDocument.Open(profile.Attributes, keyring.Open(key), attributes.Contains);
+        return TypedResults.Ok(new VendorProfileRead(customerId, purpose!, entry.GrantIds, scopes, ProfileDocument.From(document), entry.Id, now));
+    }
+}

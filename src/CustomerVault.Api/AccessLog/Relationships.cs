@@ -1,0 +1,58 @@
+using CustomerVault.Consents;
+using CustomerVault.Identity;
+using CustomerVault.Vendors;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CustomerVault.AccessLog;
+
+/// <param name="Status">active (some grant is active), suspended (the vendor is suspended), or the status of the latest grant.</param>
+/// <param name="Scopes">What the active grants cover.</param>
+/// <param name="Purposes">The purposes of the active grants.</param>
+/// <param name="ExpiresAt">When the last active grant ends.</param>
+/// <param name="ContactsLast7Days">Counted against the weekly cap of contacts.</param>
+public sealed record Relationship(
+    VendorSummary Vendor, string Status, IReadOnlyList<string> Scopes, IReadOnlyList<string> Purposes, DateTimeOffset? ExpiresAt,
+    IReadOnlyList<Guid> ActiveGrants, DateTimeOffset? LastRead, int ReadsLast30Days, int ContactsLast7Days, int PendingRequests);
+
+/// <summary>One row per vendor the customer has dealt with: where things stand, at a glance.</summary>
+public static class Relationships
+{
+    public static RouteHandlerBuilder MapRelationships(this IEndpointRouteBuilder me) =>
+        me.MapGet("/relationships", Handle)
+            .WithName("GetMyRelationships")
+            .WithSummary("Every vendor you have granted or been asked for access: status, scopes, purpose, expiry, recent reads");
+
+    private static async Task<Ok<IReadOnlyList<Relationship>>> Handle(
+        CustomerPrincipal customer, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var grants = await session.Query<Grant>().Where(g => g.CustomerId == customer.Id).ToListAsync(cancellationToken);
+        var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == customer.Id)
+            .WithStatus(AccessRequestStatus.Pending, now).ToListAsync(cancellationToken);
+        var usage = await AccessUsage.ForCustomerAsync(session, customer.Id, now, cancellationToken);
+        var vendorIds = grants.Select(g => g.VendorId).Concat(pending.Select(r => r.VendorId)).Distinct().ToList();
+        var vendors = await session.VendorsAsync(vendorIds, cancellationToken);
+
+        var rows = vendorIds.Select(id =>
+        {
+            var vendor = vendors.GetValueOrDefault(id);
+            var theirs = grants.Where(g => g.VendorId == id).ToList();
+            var active = theirs.Where(g => g.IsActiveAt(now)).ToList();
+            var status = active.Count > 0
+                ? vendor?.Status == VendorStatus.Suspended ? "suspended" : "active"
+                : theirs.OrderByDescending(g => g.GrantedAt).Select(g => GrantDecider.StatusName(g.StatusAt(now))).FirstOrDefault() ?? "requested";
+            var use = usage.GetValueOrDefault(id);
+            return new Relationship(
+                VendorSummary.Of(vendor, id), status,
+                active.SelectMany(g => g.Scopes).Distinct().Order(StringComparer.Ordinal).ToList(),
+                active.Select(g => g.Purpose).Distinct().Order(StringComparer.Ordinal).ToList(),
+                active.Count > 0 ? active.Max(g => g.ExpiresAt) : null,
+                active.Select(g => g.Id).ToList(),
+                use?.LastRead, use?.ReadsLast30Days ?? 0, use?.ContactsLast7Days ?? 0,
+                pending.Count(r => r.VendorId == id));
+        }).OrderBy(r => r.Vendor.Name, StringComparer.OrdinalIgnoreCase).ToList();
+
+        return TypedResults.Ok<IReadOnlyList<Relationship>>(rows);
+    }
+}

@@ -1,0 +1,55 @@
+using CustomerVault.Infrastructure.Http;
+using CustomerVault.Vendors;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CustomerVault.Consents;
+
+/// <summary>A vendor learns the outcome of its own requests, and only its own.</summary>
+public static class AccessRequestsForVendors
+{
+    public static IEndpointRouteBuilder MapAccessRequestsForVendors(this IEndpointRouteBuilder vendor)
+    {
+        vendor.MapGet("/access-requests/{requestId:guid}", Get).WithName("GetAccessRequest")
+            .WithSummary("One of your requests, with its outcome").ProducesProblem(StatusCodes.Status404NotFound);
+        vendor.MapGet("/access-requests", List).WithName("ListAccessRequests")
+            .WithSummary("Your requests, newest first, optionally for one customer or in one status").ProducesValidationProblem();
+        return vendor;
+    }
+
+    private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> Get(
+        Guid requestId, CallingVendor vendor, IQuerySession session, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var request = await session.LoadAsync<AccessRequest>(requestId, cancellationToken);
+        if (request is null || request.VendorId != vendor.Id)
+        {
+            // Another vendor's request answers exactly like one that does not exist.
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such access request.");
+        }
+
+        ETag.Set(response, request.Version);
+        return TypedResults.Ok(AccessRequestView.Of(request, vendor.Vendor, clock.GetUtcNow()));
+    }
+
+    private static async Task<Ok<Page<AccessRequestView>>> List(
+        Guid? customerId, string? status, int? limit, int? offset, CallingVendor vendor, IQuerySession session, TimeProvider clock,
+        HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!ConsentViews.TryParseStatus<AccessRequestStatus>(status, out var filter))
+        {
+            throw RequestValidationException.For("status", "must be pending, approved, denied or expired.");
+        }
+
+        var now = clock.GetUtcNow();
+        var paging = Paging.Of(limit, offset);
+        var query = session.Query<AccessRequest>().Where(r => r.VendorId == vendor.Id);
+        if (customerId is { } customer)
+        {
+            query = query.Where(r => r.CustomerId == customer);
+        }
+
+        var requests = await query.WithStatus(filter, now).OrderByDescending(r => r.RequestedAt)
+            .Skip(paging.Offset).Take(paging.Limit + 1).ToListAsync(cancellationToken);
+        return TypedResults.Ok(paging.Page(requests.Select(r => AccessRequestView.Of(r, vendor.Vendor, now)).ToList(), request));
+    }
+}

@@ -1,0 +1,23 @@
+using CustomerVault.AccessLog;
+using CustomerVault.Vendors;
+
+namespace CustomerVault.Consents;
+
+public static class ConsentSetup
+{
+    public static IServiceCollection AddVaultConsents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ConsentOptions>().Bind(configuration.GetSection(ConsentOptions.Section))
+            .Validate(o => o.MaxPendingRequestsPerVendorAndCustomer >= 1, $"{ConsentOptions.Section}:MaxPendingRequestsPerVendorAndCustomer must be at least 1.")
+            .Validate(o => o.RequestLifetime > TimeSpan.Zero, $"{ConsentOptions.Section}:RequestLifetime must be positive.")
+            .Validate(o => o.ExpirySweepInterval >= TimeSpan.FromSeconds(1), $"{ConsentOptions.Section}:ExpirySweepInterval must be at least a second.")
+            .ValidateOnStart();
+        services.AddScoped<VendorRegistry>();
+        services.AddHostedService<ConfiguredVendors>();
+        services.AddSingleton<AccessLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        services.AddSingleton<ExpirySweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
+        return services;
+    }
+}

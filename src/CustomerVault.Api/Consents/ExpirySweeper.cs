@@ -1,0 +1,88 @@
+using CustomerVault.Infrastructure.EventStore;
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Options;
+
+namespace CustomerVault.Consents;
+
+/// <summary>
+/// Records, as events, that unanswered requests and grants past their end have expired. Decisions never wait for
+/// it: a grant counts as expired from the moment its time is up. The events give the audit trail its dates and
+/// tell the vendor. Any node may sweep; two nodes expiring the same item conflict on its version and one wins.
+/// </summary>
+public sealed class ExpirySweeper(IDocumentStore store, TimeProvider clock, IOptions<ConsentOptions> options, ILogger<ExpirySweeper> logger) : BackgroundService
+{
+    private const int BatchSize = 200;
+    private const string Actor = "system:expiry";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ExpirySweepInterval, clock);
+        do
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Expiry sweep failed; the next one retries");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Expires what is due now; returns how many requests and grants it recorded.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var query = store.QuerySession();
+        var requests = await query.Query<AccessRequest>()
+            .Where(r => r.Status == AccessRequestStatus.Pending && r.AnswerBy <= now)
+            .Select(r => r.Id).Take(BatchSize).ToListAsync(cancellationToken);
+        var grants = await query.Query<Grant>()
+            .Where(g => g.Status == GrantStatus.Active && g.ExpiresAt <= now)
+            .Select(g => g.Id).Take(BatchSize).ToListAsync(cancellationToken);
+
+        var expired = 0;
+        foreach (var id in requests)
+        {
+            expired += await ExpireAsync<AccessRequest>(id, request => AccessRequestDecider.Decide(new ExpireRequest(now), request), cancellationToken);
+        }
+
+        foreach (var id in grants)
+        {
+            expired += await ExpireAsync<Grant>(id, grant => GrantDecider.Decide(new ExpireGrant(now), grant), cancellationToken);
+        }
+
+        if (expired > 0)
+        {
+            logger.LogInformation("Recorded {Count} expiries", expired);
+        }
+
+        return expired;
+    }
+
+    private async Task<int> ExpireAsync<T>(Guid id, Func<T, object> decide, CancellationToken cancellationToken) where T : class
+    {
+        await using var session = store.LightweightSession();
+        ActorContext.Stamp(session, Actor, requestId: null);
+        var stream = await session.Events.FetchForWriting<T>(id, cancellationToken);
+        if (stream.Aggregate is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            stream.AppendOne(decide(stream.Aggregate));
+            await session.SaveChangesAsync(cancellationToken);
+            return 1;
+        }
+        catch (Exception e) when (e is ConcurrencyException or Infrastructure.Http.ConflictException)
+        {
+            // Decided or expired by someone else in the meantime: nothing left to do.
+            return 0;
+        }
+    }
+}

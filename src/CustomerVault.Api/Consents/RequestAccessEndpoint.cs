@@ -1,0 +1,103 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CustomerVault.Infrastructure.EventStore;
+using CustomerVault.Infrastructure.Http;
+using CustomerVault.Profiles;
+using CustomerVault.Vendors;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace CustomerVault.Consents;
+
+/// <param name="CustomerId">The customer's vault id, which she shares with the vendor.</param>
+/// <param name="Scopes">Data scopes of the catalogue, within the vendor's registered ceiling.</param>
+/// <param name="Purpose">service-delivery, marketing, analytics, research or legal-obligation.</param>
+/// <param name="Description">What the data will be used for, in words the customer reads before she decides.</param>
+/// <param name="Duration">How long access is wanted, ISO 8601 (e.g. P6M), at most P2Y; counted from the approval.</param>
+/// <param name="ContactTerms">How the vendor wants to contact the customer, if at all.</param>
+public sealed record AccessRequestBody(
+    Guid CustomerId, IReadOnlyList<string>? Scopes, string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms);
+
+/// <summary>What an Idempotency-Key stood for: the request it created and the answer given, replayed on a retry.</summary>
+public sealed record IdempotencyRecord(string Id, string BodyHash, Guid RequestId, string Response, DateTimeOffset CreatedAt);
+
+public static class RequestAccessEndpoint
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static RouteHandlerBuilder MapRequestAccess(this IEndpointRouteBuilder vendor) =>
+        vendor.MapPost("/access-requests", Handle)
+            .WithName("RequestAccess")
+            .WithSummary("Ask a customer for access to some of her data, for a purpose and a time")
+            .WithDescription("Send an Idempotency-Key header to retry safely: the same key with the same body gives the same answer; "
+                             + "the same key with another body is refused with 422.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+    private static async Task<Results<Created<AccessRequestView>, ContentHttpResult, ProblemHttpResult>> Handle(
+        AccessRequestBody body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, CallingVendor vendor, HttpResponse httpResponse,
+        IDocumentSession session, TimeProvider clock, IOptions<ConsentOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        CancellationToken cancellationToken)
+    {
+        if (idempotencyKey is { Length: 0 or > 200 })
+        {
+            throw RequestValidationException.For(IdempotencyKeyHeader, "must be 1 to 200 characters.");
+        }
+
+        // One vendor's requests to one customer are serialised: the pending cap and the idempotency check hold under races.
+        await session.BeginTransactionAsync(cancellationToken);
+        await Locks.LockAsync(session, "access-request", vendor.Id, body.CustomerId, cancellationToken);
+
+        var bodyHash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body)));
+        var recordId = idempotencyKey is null ? null : $"{vendor.Id:N}:{idempotencyKey}";
+        if (recordId is not null && await session.LoadAsync<IdempotencyRecord>(recordId, cancellationToken) is { } earlier)
+        {
+            if (earlier.BodyHash == bodyHash)
+            {
+                httpResponse.Headers.Location = $"/v1/access-requests/{earlier.RequestId}";
+                return TypedResults.Content(earlier.Response, "application/json", Encoding.UTF8, StatusCodes.Status201Created);
+            }
+
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The Idempotency-Key was used for another request.",
+                    detail: "This key already stands for a request with a different body. Use a new key for a new request.");
+        }
+
+        if (await session.LoadAsync<Profile>(body.CustomerId, cancellationToken) is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such customer.",
+                detail: "No customer with this id has a vault.");
+        }
+
+        var now = clock.GetUtcNow();
+        var pending = await session.Query<AccessRequest>()
+            .Where(r => r.VendorId == vendor.Id && r.CustomerId == body.CustomerId)
+            .WithStatus(AccessRequestStatus.Pending, now)
+            .CountAsync(cancellationToken);
+        if (pending >= options.Value.MaxPendingRequestsPerVendorAndCustomer)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many pending requests.",
+                detail: $"This customer has {pending} unanswered requests from you; wait for her answer before asking again.");
+        }
+
+        var requested = AccessRequestDecider.Decide(new RequestAccess(
+            Guid.CreateVersion7(), vendor.Id, vendor.Vendor.Scopes, body.CustomerId, body.Scopes, body.Purpose, body.Description,
+            body.Duration, body.ContactTerms, options.Value.RequestLifetime, now));
+        session.Events.StartStream<AccessRequest>(requested.RequestId, requested);
+
+        var view = AccessRequestView.Of(AccessRequest.Create(requested), vendor.Vendor, now);
+        if (recordId is not null)
+        {
+            // Stored as it is sent, so a retry gets the very same bytes.
+            var response = JsonSerializer.Serialize(view, json.Value.SerializerOptions);
+            session.Insert(new IdempotencyRecord(recordId, bodyHash, requested.RequestId, response, now));
+        }
+
+        await session.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/v1/access-requests/{requested.RequestId}", view);
+    }
+}

@@ -1,0 +1,41 @@
+using CustomerVault.Consents;
+using Microsoft.AspNetCore.Http.Extensions;
+
+namespace CustomerVault.Infrastructure.Http;
+
+/// <summary>limit/offset paging: a page asks for one item more than it shows, to know whether a next page exists.</summary>
+public sealed record Paging(int Limit, int Offset)
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public static Paging Of(int? limit, int? offset)
+    {
+        if (limit is < 1 or > MaxLimit)
+        {
+            throw RequestValidationException.For("limit", $"must be from 1 to {MaxLimit}.");
+        }
+
+        if (offset is < 0)
+        {
+            throw RequestValidationException.For("offset", "cannot be negative.");
+        }
+
+        return new Paging(limit ?? DefaultLimit, offset ?? 0);
+    }
+
+    public Page<T> Page<T>(IReadOnlyList<T> fetched, HttpRequest request)
+    {
+        if (fetched.Count <= Limit)
+        {
+            return new Page<T>(fetched, null);
+        }
+
+        var query = QueryString.Create(request.Query
+            .Where(q => q.Key is not ("offset" or "limit"))
+            .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))
+            .Append(new("limit", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Append(new("offset", (Offset + Limit).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        return new Page<T>(fetched.Take(Limit).ToList(), request.PathBase + request.Path + query);
+    }
+}

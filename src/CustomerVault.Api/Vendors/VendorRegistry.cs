@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CustomerVault.Consents;
+using CustomerVault.Identity;
+using CustomerVault.Infrastructure.EventStore;
+using CustomerVault.Infrastructure.Http;
+using CustomerVault.Profiles;
+using Marten;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace CustomerVault.Vendors;
+
+public sealed record RegisterVendor(string? DisplayName, string? Website, string? ContactEmail, IReadOnlyList<string>? Scopes, string? WebhookUrl);
+
+/// <summary>
+/// Registers vendors and manages their OAuth clients. A vendor and its client are written in one database
+/// transaction; the client secret is generated here, returned once, and stored only as a hash.
+/// </summary>
+public sealed class VendorRegistry(
+    IdentityStore identityStore,
+    IOpenIddictApplicationManager applications,
+    IDocumentStore documentStore,
+    TimeProvider clock,
+    IHttpContextAccessor httpContextAccessor)
+{
+    public const string VendorIdProperty = "vault_vendor_id";
+
+    public static VendorRegistered Decide(RegisterVendor command, Guid vendorId, string clientId, DateTimeOffset now)
+    {
+        var errors = new ValidationContext(DateOnly.FromDateTime(now.UtcDateTime));
+        if (string.IsNullOrWhiteSpace(command.DisplayName) || command.DisplayName.Length > 200)
+        {
+            errors.Add("displayName", "must be 1 to 200 characters.");
+        }
+
+        if (command.Website is not null && !IsWebUrl(command.Website))
+        {
+            errors.Add("website", "must be an absolute http or https URL.");
+        }
+
+        if (command.ContactEmail is null || !Catalog.IsEmail(command.ContactEmail))
+        {
+            errors.Add("contactEmail", "must be an e-mail address where the vendor's privacy contact can be reached.");
+        }
+
+        ScopeRules.Validate(command.Scopes, "scopes", errors);
+        if (command.WebhookUrl is not null && !IsWebUrl(command.WebhookUrl))
+        {
+            errors.Add("webhookUrl", "must be an absolute http or https URL.");
+        }
+
+        if (errors.HasErrors)
+        {
+            throw new RequestValidationException(errors.ToDictionary());
+        }
+
+        return new VendorRegistered(vendorId, clientId, command.DisplayName!.Trim(), command.Website, command.ContactEmail!, command.Scopes!, command.WebhookUrl, now);
+    }
+
+    /// <summary>Registers a vendor with a new client; <paramref name="secret"/> is generated unless given (configured demo vendors).</summary>
+    public async Task<(Vendor Vendor, string Secret)> RegisterAsync(
+        RegisterVendor command, CancellationToken cancellationToken, Guid? vendorId = null, string? clientId = null, string? secret = null)
+    {
+        var id = vendorId ?? Guid.CreateVersion7();
+        clientId ??= $"vendor-{id:N}";
+        secret ??= NewSecret();
+        var registered = Decide(command, id, clientId, clock.GetUtcNow());
+
+        await using var transaction = await identityStore.Database.BeginTransactionAsync(cancellationToken);
+        await applications.CreateAsync(ClientFor(registered, secret), cancellationToken);
+        await using (var session = OpenSession(transaction))
+        {
+            session.Events.StartStream<Vendor>(id, registered);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (Vendor.Create(registered), secret);
+    }
+
+    /// <summary>Replaces the vendor's client secret; the old one stops working at once.</summary>
+    public async Task<(Vendor Vendor, string Secret)?> RotateSecretAsync(Guid vendorId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await identityStore.Database.BeginTransactionAsync(cancellationToken);
+        await using var session = OpenSession(transaction);
+        var stream = await session.Events.FetchForWriting<Vendor>(vendorId, cancellationToken);
+        if (stream.Aggregate is null)
+        {
+            return null;
+        }
+
+        var application = await applications.FindByClientIdAsync(stream.Aggregate.ClientId, cancellationToken)
+                          ?? throw new InvalidOperationException($"Vendor {vendorId} has no OAuth client.");
+        var secret = NewSecret();
+        await applications.UpdateAsync(application, secret, cancellationToken);
+        stream.AppendOne(VendorDecider.Decide(new RotateVendorSecret(clock.GetUtcNow()), stream.Aggregate));
+        await session.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (stream.Aggregate, secret);
+    }
+
+    /// <summary>Registers a vendor from configuration (a Development demo vendor), or brings its client secret up to date.</summary>
+    public async Task EnsureConfiguredAsync(string clientId, ClientRegistration registration, CancellationToken cancellationToken)
+    {
+        var vendorId = registration.VendorId ?? DeterministicId(clientId);
+        await using var query = documentStore.QuerySession();
+        if (await query.LoadAsync<Vendor>(vendorId, cancellationToken) is null)
+        {
+            await RegisterAsync(
+                new RegisterVendor(registration.DisplayName ?? clientId, registration.Website, registration.ContactEmail ?? $"privacy@{clientId}.example",
+                    registration.DataScopes ?? Catalog.Scopes.Select(s => s.Name).ToList(), registration.WebhookUrl),
+                cancellationToken, vendorId, clientId, registration.Secret);
+            return;
+        }
+
+        var application = await applications.FindByClientIdAsync(clientId, cancellationToken);
+        if (application is not null && registration.Secret is not null)
+        {
+            await applications.UpdateAsync(application, registration.Secret, cancellationToken);
+        }
+    }
+
+    private IDocumentSession OpenSession(IDbContextTransaction transaction)
+    {
+        var options = Marten.Services.SessionOptions.ForTransaction((NpgsqlTransaction)transaction.GetDbTransaction());
+        options.Tracking = DocumentTracking.None;
+        var session = documentStore.OpenSession(options);
+        ActorContext.Stamp(session, httpContextAccessor.HttpContext);
+        return session;
+    }
+
+    private static OpenIddictApplicationDescriptor ClientFor(VendorRegistered vendor, string secret)
+    {
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = vendor.ClientId,
+            ClientSecret = secret,
+            ClientType = ClientTypes.Confidential,
+            DisplayName = vendor.DisplayName,
+            Properties =
+            {
+                [ClientRegistrations.ActorTypeProperty] = JsonSerializer.SerializeToElement(VaultClaims.ActorTypes.Vendor),
+                [VendorIdProperty] = JsonSerializer.SerializeToElement(vendor.VendorId),
+            },
+        };
+        descriptor.Permissions.UnionWith([
+            Permissions.Endpoints.Token, Permissions.Endpoints.Introspection, Permissions.Endpoints.Revocation,
+            Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + VaultScopes.Access,
+        ]);
+        return descriptor;
+    }
+
+    private static string NewSecret() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    private static Guid DeterministicId(string clientId) =>
+        new(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"customervault/vendor/{clientId}")).AsSpan(0, 16), bigEndian: true);
+
+    private static bool IsWebUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+}
+
+public static class VendorApplications
+{
+    public static async Task<Guid?> VendorIdOfAsync(this IOpenIddictApplicationManager applications, object application, CancellationToken cancellationToken)
+    {
+        var properties = await applications.GetPropertiesAsync(application, cancellationToken);
+        return properties.TryGetValue(VendorRegistry.VendorIdProperty, out var value) && value.ValueKind == JsonValueKind.String && value.TryGetGuid(out var id)
+            ? id
+            : null;
+    }
+}
