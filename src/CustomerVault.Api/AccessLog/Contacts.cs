@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json;
 using CustomerVault.Consents;
@@ -75,7 +76,7 @@ public static class Contacts
         Guid customerId, string? channel, CallingVendor vendor, IQuerySession session, CustomerKeyring keyring, TimeProvider clock, CancellationToken cancellationToken)
     {
         ValidateChannel(channel);
-        return TypedResults.Ok(await EvaluateAsync(session, keyring, vendor.Id, customerId, channel!, clock.GetUtcNow(), cancellationToken));
+        return TypedResults.Ok(await EvaluateAsync(session, keyring, vendor.Id, customerId, channel!, clock.Now(), cancellationToken));
     }
 
     private static async Task<Results<Created<AccessLogItem>, ProblemHttpResult>> RecordContact(
@@ -87,7 +88,7 @@ public static class Contacts
         // Two contacts recorded at once must not both slip under the cap.
         await session.BeginTransactionAsync(cancellationToken);
         await Locks.LockAsync(session, "contact", vendor.Id, customerId, cancellationToken);
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var permission = await EvaluateAsync(session, keyring, vendor.Id, customerId, body.Channel!, now, cancellationToken);
         if (!permission.Allowed)
         {

@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using System.Diagnostics;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
@@ -41,7 +42,7 @@ public static class ReadCustomerProfile
             throw RequestValidationException.For("purpose", $"is required and must be one of {string.Join(", ", Purposes.All)}: say why you read.");
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var batch = session.CreateBatchQuery();
         var grantsQuery = batch.Query<Grant>()
             .Where(g => g.VendorId == vendor.Id && g.CustomerId == customerId && g.Purpose == purpose && g.Status == GrantStatus.Active && g.ExpiresAt > now)
@@ -50,7 +51,7 @@ public static class ReadCustomerProfile
         var keyQuery = batch.Load<CustomerDataKey>(customerId);
         await batch.Execute(cancellationToken);
 
-        var grants = await grantsQuery;
+        var grants = (await grantsQuery).Where(g => g.IsActiveAt(now)).ToList();
         var profile = await profileQuery;
         var key = await keyQuery;
         if (grants.Count == 0 || profile is null || key is null)

@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Vendors;
@@ -26,7 +27,7 @@ public static class Relationships
     private static async Task<Ok<IReadOnlyList<Relationship>>> Handle(
         CustomerPrincipal customer, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var grants = await session.Query<Grant>().Where(g => g.CustomerId == customer.Id).ToListAsync(cancellationToken);
         var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == customer.Id)
             .WithStatus(AccessRequestStatus.Pending, now).ToListAsync(cancellationToken);

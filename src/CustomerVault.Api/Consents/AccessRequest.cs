@@ -107,7 +107,7 @@ public static class AccessRequestDecider
 
         IsoDuration.TryParse(request.Duration, out var duration);
         var latest = duration.AddTo(command.Now);
-        var expiresAt = command.ExpiresAt ?? latest;
+        var expiresAt = command.ExpiresAt is { } chosen ? Infrastructure.VaultTime.Truncate(chosen) : latest;
         if (expiresAt > latest)
         {
             errors.Add("expiresAt", $"cannot be later than the requested duration allows ({latest:O}).");

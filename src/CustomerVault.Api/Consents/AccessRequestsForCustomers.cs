@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
@@ -40,7 +41,7 @@ public static class AccessRequestsForCustomers
             throw RequestValidationException.For("status", "must be pending, approved, denied or expired.");
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var paging = Paging.Of(limit, offset);
         var requests = await session.Query<AccessRequest>()
             .Where(r => r.CustomerId == customer.Id)
@@ -61,7 +62,7 @@ public static class AccessRequestsForCustomers
         }
 
         ETag.Set(response, request.Version);
-        return TypedResults.Ok((await session.ViewsAsync([request], clock.GetUtcNow(), cancellationToken))[0]);
+        return TypedResults.Ok((await session.ViewsAsync([request], clock.Now(), cancellationToken))[0]);
     }
 
     private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> Approve(
@@ -74,7 +75,7 @@ public static class AccessRequestsForCustomers
             return NotFound();
         }
 
-        var approval = AccessRequestDecider.Decide(new ApproveRequest(body?.Scopes, body?.ExpiresAt, Guid.CreateVersion7(), clock.GetUtcNow()), stream.Aggregate);
+        var approval = AccessRequestDecider.Decide(new ApproveRequest(body?.Scopes, body?.ExpiresAt, Guid.CreateVersion7(), clock.Now()), stream.Aggregate);
         stream.AppendOne(approval.Approved);
         session.Events.StartStream<Grant>(approval.Granted.GrantId, approval.Granted);
         await session.SaveChangesAsync(cancellationToken);
@@ -91,7 +92,7 @@ public static class AccessRequestsForCustomers
             return NotFound();
         }
 
-        stream.AppendOne(AccessRequestDecider.Decide(new DenyRequest(body?.Reason, clock.GetUtcNow()), stream.Aggregate));
+        stream.AppendOne(AccessRequestDecider.Decide(new DenyRequest(body?.Reason, clock.Now()), stream.Aggregate));
         await session.SaveChangesAsync(cancellationToken);
         return await ReadBackAsync(session, requestId, response, clock, cancellationToken);
     }
@@ -101,7 +102,7 @@ public static class AccessRequestsForCustomers
     {
         var updated = (await session.LoadAsync<AccessRequest>(requestId, cancellationToken))!;
         ETag.Set(response, updated.Version);
-        return TypedResults.Ok((await session.ViewsAsync([updated], clock.GetUtcNow(), cancellationToken))[0]);
+        return TypedResults.Ok((await session.ViewsAsync([updated], clock.Now(), cancellationToken))[0]);
     }
 
     // Another customer's request id answers exactly like an id that does not exist.

@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Vendors;
 using Marten;
@@ -28,7 +29,7 @@ public static class AccessRequestsForVendors
         }
 
         ETag.Set(response, request.Version);
-        return TypedResults.Ok(AccessRequestView.Of(request, vendor.Vendor, clock.GetUtcNow()));
+        return TypedResults.Ok(AccessRequestView.Of(request, vendor.Vendor, clock.Now()));
     }
 
     private static async Task<Ok<Page<AccessRequestView>>> List(
@@ -40,7 +41,7 @@ public static class AccessRequestsForVendors
             throw RequestValidationException.For("status", "must be pending, approved, denied or expired.");
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var paging = Paging.Of(limit, offset);
         var query = session.Query<AccessRequest>().Where(r => r.VendorId == vendor.Id);
         if (customerId is { } customer)

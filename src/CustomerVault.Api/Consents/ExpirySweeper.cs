@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using JasperFx;
 using Marten;
@@ -35,7 +36,7 @@ public sealed class ExpirySweeper(IDocumentStore store, TimeProvider clock, IOpt
     /// <summary>Expires what is due now; returns how many requests and grants it recorded.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         await using var query = store.QuerySession();
         var requests = await query.Query<AccessRequest>()
             .Where(r => r.Status == AccessRequestStatus.Pending && r.AnswerBy <= now)

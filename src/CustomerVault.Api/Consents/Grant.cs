@@ -95,7 +95,7 @@ public static class GrantDecider
         }
 
         return new AccessGranted(command.GrantId, command.VendorId, command.CustomerId, null, command.Scopes!, command.Purpose!,
-            command.Description?.Trim() ?? "", command.ContactTerms, command.Now, command.ExpiresAt!.Value);
+            command.Description?.Trim() ?? "", command.ContactTerms, command.Now, Infrastructure.VaultTime.Truncate(command.ExpiresAt!.Value));
     }
 
     public static GrantNarrowed Decide(NarrowGrant command, Grant grant)

@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
@@ -44,7 +45,7 @@ public static class GrantsForCustomers
             throw RequestValidationException.For("status", "must be active, revoked, relinquished or expired.");
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var paging = Paging.Of(limit, offset);
         var query = session.Query<Grant>().Where(g => g.CustomerId == customer.Id);
         if (vendorId is { } vendor)
@@ -67,7 +68,7 @@ public static class GrantsForCustomers
         }
 
         ETag.Set(response, grant.Version);
-        return TypedResults.Ok((await session.ViewsAsync([grant], clock.GetUtcNow(), cancellationToken))[0]);
+        return TypedResults.Ok((await session.ViewsAsync([grant], clock.Now(), cancellationToken))[0]);
     }
 
     private static async Task<Results<Created<GrantView>, ProblemHttpResult>> GrantAccess(
@@ -84,7 +85,7 @@ public static class GrantsForCustomers
             throw new ConflictException("This vendor is suspended; it cannot be granted access now.", VendorDecider.Name(vendor.Status));
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var granted = GrantDecider.Decide(new GrantAccess(Guid.CreateVersion7(), customer.Id, vendor.Id, vendor.Scopes, body.Scopes,
             body.Purpose, body.Description, body.ExpiresAt, body.ContactTerms, now));
         session.Events.StartStream<Grant>(granted.GrantId, granted);
@@ -95,12 +96,12 @@ public static class GrantsForCustomers
     private static Task<Results<Ok<GrantView>, ProblemHttpResult>> Revoke(
         Guid grantId, RevokeBody? body, CustomerPrincipal customer, HttpRequest request, HttpResponse response, IDocumentSession session,
         TimeProvider clock, CancellationToken cancellationToken) =>
-        DecideAsync(grantId, customer, request, response, session, clock, grant => GrantDecider.Decide(new RevokeGrant(body?.Reason, clock.GetUtcNow()), grant), cancellationToken);
+        DecideAsync(grantId, customer, request, response, session, clock, grant => GrantDecider.Decide(new RevokeGrant(body?.Reason, clock.Now()), grant), cancellationToken);
 
     private static Task<Results<Ok<GrantView>, ProblemHttpResult>> Narrow(
         Guid grantId, NarrowBody body, CustomerPrincipal customer, HttpRequest request, HttpResponse response, IDocumentSession session,
         TimeProvider clock, CancellationToken cancellationToken) =>
-        DecideAsync(grantId, customer, request, response, session, clock, grant => GrantDecider.Decide(new NarrowGrant(body.RemoveScopes, clock.GetUtcNow()), grant), cancellationToken);
+        DecideAsync(grantId, customer, request, response, session, clock, grant => GrantDecider.Decide(new NarrowGrant(body.RemoveScopes, clock.Now()), grant), cancellationToken);
 
     private static async Task<Results<Ok<GrantView>, ProblemHttpResult>> DecideAsync(
         Guid grantId, CustomerPrincipal customer, HttpRequest request, HttpResponse response, IDocumentSession session, TimeProvider clock,
@@ -116,7 +117,7 @@ public static class GrantsForCustomers
         await session.SaveChangesAsync(cancellationToken);
         var updated = (await session.LoadAsync<Grant>(grantId, cancellationToken))!;
         ETag.Set(response, updated.Version);
-        return TypedResults.Ok((await session.ViewsAsync([updated], clock.GetUtcNow(), cancellationToken))[0]);
+        return TypedResults.Ok((await session.ViewsAsync([updated], clock.Now(), cancellationToken))[0]);
     }
 
     // Another customer's grant id answers exactly like an id that does not exist.

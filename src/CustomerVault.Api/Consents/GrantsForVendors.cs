@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Vendors;
@@ -31,7 +32,7 @@ public static class GrantsForVendors
             throw RequestValidationException.For("status", "must be active, revoked, relinquished or expired.");
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var paging = Paging.Of(limit, offset);
         var query = session.Query<Grant>().Where(g => g.VendorId == vendor.Id);
         if (customerId is { } customer)
@@ -54,7 +55,7 @@ public static class GrantsForVendors
         }
 
         ETag.Set(response, grant.Version);
-        return TypedResults.Ok(GrantView.Of(grant, vendor.Vendor, clock.GetUtcNow()));
+        return TypedResults.Ok(GrantView.Of(grant, vendor.Vendor, clock.Now()));
     }
 
     private static async Task<Results<Ok<GrantView>, ProblemHttpResult>> Relinquish(
@@ -67,11 +68,11 @@ public static class GrantsForVendors
             return NotFound();
         }
 
-        stream.AppendOne(GrantDecider.Decide(new RelinquishGrant(body?.Reason, clock.GetUtcNow()), stream.Aggregate));
+        stream.AppendOne(GrantDecider.Decide(new RelinquishGrant(body?.Reason, clock.Now()), stream.Aggregate));
         await session.SaveChangesAsync(cancellationToken);
         var updated = (await session.LoadAsync<Grant>(grantId, cancellationToken))!;
         ETag.Set(response, updated.Version);
-        return TypedResults.Ok(GrantView.Of(updated, vendor.Vendor, clock.GetUtcNow()));
+        return TypedResults.Ok(GrantView.Of(updated, vendor.Vendor, clock.Now()));
     }
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such grant.");

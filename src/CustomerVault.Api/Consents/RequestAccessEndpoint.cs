@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -73,7 +74,7 @@ public static class RequestAccessEndpoint
                 detail: "No customer with this id has a vault.");
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var pending = await session.Query<AccessRequest>()
             .Where(r => r.VendorId == vendor.Id && r.CustomerId == body.CustomerId)
             .WithStatus(AccessRequestStatus.Pending, now)

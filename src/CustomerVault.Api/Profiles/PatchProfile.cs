@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CustomerVault.Identity;
@@ -110,7 +111,7 @@ public static class PatchProfile
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "This account has no profile in the vault.");
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.Now();
         var plan = Plan(ProfileDocument.Open(stream.Aggregate.Attributes, cipher), patch, DateOnly.FromDateTime(now.UtcDateTime));
         if (plan.Validation.HasErrors)
         {

@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Http;
 using Marten;
@@ -61,11 +62,11 @@ public static class VendorAdministration
 
     private static Task<Results<Ok<VendorView>, ProblemHttpResult>> Suspend(
         Guid vendorId, SuspendVendorRequest? body, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken) =>
-        Decide(vendorId, session, vendor => VendorDecider.Decide(new SuspendVendor(body?.Reason?.Trim(), clock.GetUtcNow()), vendor), cancellationToken);
+        Decide(vendorId, session, vendor => VendorDecider.Decide(new SuspendVendor(body?.Reason?.Trim(), clock.Now()), vendor), cancellationToken);
 
     private static Task<Results<Ok<VendorView>, ProblemHttpResult>> Reactivate(
         Guid vendorId, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken) =>
-        Decide(vendorId, session, vendor => VendorDecider.Decide(new ReactivateVendor(clock.GetUtcNow()), vendor), cancellationToken);
+        Decide(vendorId, session, vendor => VendorDecider.Decide(new ReactivateVendor(clock.Now()), vendor), cancellationToken);
 
     private static async Task<Results<Ok<VendorView>, ProblemHttpResult>> Decide(
         Guid vendorId, IDocumentSession session, Func<Vendor, object> decide, CancellationToken cancellationToken)

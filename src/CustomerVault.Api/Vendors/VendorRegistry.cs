@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CustomerVault.Consents;
@@ -67,7 +68,7 @@ public sealed class VendorRegistry(
         var id = vendorId ?? Guid.CreateVersion7();
         clientId ??= $"vendor-{id:N}";
         secret ??= NewSecret();
-        var registered = Decide(command, id, clientId, clock.GetUtcNow());
+        var registered = Decide(command, id, clientId, clock.Now());
 
         await using var transaction = await identityStore.Database.BeginTransactionAsync(cancellationToken);
         await applications.CreateAsync(ClientFor(registered, secret), cancellationToken);
@@ -96,7 +97,7 @@ public sealed class VendorRegistry(
                           ?? throw new InvalidOperationException($"Vendor {vendorId} has no OAuth client.");
         var secret = NewSecret();
         await applications.UpdateAsync(application, secret, cancellationToken);
-        stream.AppendOne(VendorDecider.Decide(new RotateVendorSecret(clock.GetUtcNow()), stream.Aggregate));
+        stream.AppendOne(VendorDecider.Decide(new RotateVendorSecret(clock.Now()), stream.Aggregate));
         await session.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (stream.Aggregate, secret);

@@ -41,6 +41,18 @@ public static class Parties
 
     public static HttpClient Api(this VaultApp app, RegisteredVendor vendor) => app.CreateApiClient(vendor.AccessToken);
 
+    /// <summary>After the test moved the clock past the token lifetime: a vendor asks for a new token.</summary>
+    public static async Task<HttpClient> FreshApiAsync(this VaultApp app, RegisteredVendor vendor)
+    {
+        var token = await app.ClientCredentialsAsync(vendor.ClientId, vendor.Secret, "vault.access");
+        Assert.False(token.IsError, token.ErrorDescription);
+        return app.CreateApiClient(token.AccessToken);
+    }
+
+    /// <summary>After the test moved the clock past the token lifetime: the customer signs in again.</summary>
+    public static async Task<HttpClient> FreshApiAsync(this VaultApp app, SignedInCustomer customer) =>
+        app.CreateApiClient((await app.SignInAsync(customer.Email, customer.Password)).AccessToken);
+
     public static HttpClient Api(this VaultApp app, SignedInCustomer customer) => app.CreateApiClient(customer.AccessToken);
 
     public static async Task SetProfileAsync(this VaultApp app, SignedInCustomer customer, string mergePatch)

@@ -1,0 +1,48 @@
+using System.Net;
+using CustomerVault.Api.Tests.Support;
+using Npgsql;
+
+namespace CustomerVault.Api.Tests.Consents;
+
+public sealed class AccessLogFailureTests(VaultApp app) : IClassFixture<VaultApp>
+{
+    [Fact]
+    public async Task A_read_whose_access_log_write_fails_returns_an_error_and_no_profile_data()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        await app.SetProfileAsync(customer, """{ "identity": { "name": { "given": "Unloggedname" } } }""");
+        await app.GrantAsync(vendor, customer);
+        using var vendorApi = app.Api(vendor);
+
+        // The database itself refuses the log record, as a full disk or a lost connection would.
+        await ExecuteAsync("""
+            CREATE FUNCTION vault.refuse_access_log() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'access log unavailable'; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER refuse_access_log BEFORE INSERT ON vault.mt_doc_accesslogentry FOR EACH ROW EXECUTE FUNCTION vault.refuse_access_log();
+            """);
+        HttpResponseMessage refused;
+        try
+        {
+            refused = await vendorApi.ReadProfileAsync(customer.Id);
+        }
+        finally
+        {
+            await ExecuteAsync("DROP TRIGGER refuse_access_log ON vault.mt_doc_accesslogentry; DROP FUNCTION vault.refuse_access_log();");
+        }
+
+        var body = await refused.Content.ReadAsStringAsync();
+        await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.DoesNotContain("Unloggedname", body);
+        Assert.DoesNotContain(customer.Email, body);
+
+        var served = await vendorApi.ReadProfileAsync(customer.Id);
+        Assert.Contains("Unloggedname", await served.Content.ReadAsStringAsync());
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var db = await app.OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using CustomerVault.Api.Tests.Support;
+
+namespace CustomerVault.Api.Tests.Consents;
+
+public sealed class ContactTests(VaultApp app) : IClassFixture<VaultApp>
+{
+    [Fact]
+    public async Task Without_a_grant_with_contact_terms_contact_is_denied()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        await app.GrantAsync(vendor, customer);
+        using var vendorApi = app.Api(vendor);
+
+        var permission = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync();
+
+        Assert.False((bool)permission["allowed"]!);
+        Assert.Equal("no-contact-grant", (string?)permission["reason"]);
+    }
+
+    [Fact]
+    public async Task Contacts_are_allowed_on_granted_and_accepted_channels_up_to_the_lower_weekly_cap_and_appear_in_the_access_log()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        await app.SetProfileAsync(customer, """{ "preferences": { "communication": { "channels": ["email", "post"], "maxContactsPerWeek": 2 } } }""");
+        await app.GrantAsync(vendor, customer, contactTerms: new { channels = new[] { "email", "sms" }, maxContactsPerWeek = 3 });
+        using var vendorApi = app.Api(vendor);
+        using var customerApi = app.Api(customer);
+
+        var sms = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=sms")).JsonAsync();
+        var post = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=post")).JsonAsync();
+        Assert.Equal("channel-not-accepted", (string?)sms["reason"]);
+        Assert.Equal("channel-not-granted", (string?)post["reason"]);
+
+        var email = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync();
+        Assert.True((bool)email["allowed"]!);
+        Assert.Equal(2, (int)email["weeklyLimit"]!);
+
+        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).StatusCode);
+        var third = await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" }))
+            .AssertProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal("weekly-cap-reached", third.GetProperty("reason").GetString());
+        await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "sms" })).AssertProblemAsync(HttpStatusCode.Forbidden);
+
+        var log = await (await customerApi.GetAsync($"/v1/me/access-log?vendorId={vendor.Id}")).JsonAsync();
+        var contacts = log["items"]!.AsArray().Where(e => (string?)e!["kind"] == "contact").ToList();
+        Assert.Equal(2, contacts.Count);
+        Assert.All(contacts, c => Assert.Equal("email", (string?)c!["channel"]));
+        var row = Assert.Single((await customerApi.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/v1/me/relationships"))!)!;
+        Assert.Equal(2, (int)row["contactsLast7Days"]!);
+
+        // A week later the count starts again.
+        app.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
+        using var later = await app.FreshApiAsync(vendor);
+        Assert.True((bool)(await (await later.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync())["allowed"]!);
+    }
+
+    [Fact]
+    public async Task An_unknown_channel_is_400()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        using var vendorApi = app.Api(vendor);
+
+        var problem = await (await vendorApi.GetAsync($"/v1/customers/{Guid.NewGuid()}/contact-permission?channel=pigeon")).AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        Assert.Equal(["channel"], problem.ErrorFields());
+    }
+}
