@@ -13,7 +13,7 @@ namespace CustomerVault.AccessLog;
 /// revocation, narrowing or relinquishment that commits first refuses the read, and one that commits after
 /// waits for the reads already logged: no read is served after a revocation was acknowledged.
 /// </summary>
-public sealed class AccessLogWriter(IDocumentStore store, ILogger<AccessLogWriter> logger) : BackgroundService
+public sealed class AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore store, ILogger<AccessLogWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
 
@@ -83,16 +83,16 @@ public sealed class AccessLogWriter(IDocumentStore store, ILogger<AccessLogWrite
         List<Pending> accepted;
         try
         {
-            await using var session = store.LightweightSession();
-            await session.BeginTransactionAsync(cancellationToken);
-            var current = await LockGrantsAsync(session.Connection, batch.SelectMany(p => p.GrantVersions.Keys).Distinct().ToArray(), cancellationToken);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var current = await LockGrantsAsync(connection, batch.SelectMany(p => p.GrantVersions.Keys).Distinct().ToArray(), cancellationToken);
             accepted = batch.Where(p => p.GrantVersions.All(g => current.TryGetValue(g.Key, out var version) && version == g.Value)).ToList();
-            foreach (var pending in accepted)
+            if (accepted.Count > 0)
             {
-                session.Insert(pending.Entry);
+                await AccessLogTable.WriteAsync(connection, accepted.Select(p => p.Entry), cancellationToken);
             }
 
-            await session.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

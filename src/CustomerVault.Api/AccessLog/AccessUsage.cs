@@ -1,4 +1,3 @@
-using Marten;
 using Npgsql;
 
 namespace CustomerVault.AccessLog;
@@ -10,19 +9,18 @@ public sealed record AccessUsage(DateTimeOffset? LastRead, int ReadsLast30Days, 
     public static readonly TimeSpan ReadWindow = TimeSpan.FromDays(30);
 
     public static async Task<IReadOnlyDictionary<Guid, AccessUsage>> ForCustomerAsync(
-        IQuerySession session, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken, Guid? vendorId = null)
+        NpgsqlConnection connection, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken, Guid? vendorId = null)
     {
-        var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(AccessLogEntry)).TableName.QualifiedName;
         await using var command = new NpgsqlCommand(
             $"""
              SELECT vendor_id,
-                    max(at) FILTER (WHERE kind = 'Read'),
-                    count(*) FILTER (WHERE kind = 'Read' AND at >= $2),
-                    count(*) FILTER (WHERE kind = 'Contact' AND at > $3)
-             FROM {table}
+                    max(at) FILTER (WHERE kind = 'read'),
+                    count(*) FILTER (WHERE kind = 'read' AND at >= $2),
+                    count(*) FILTER (WHERE kind = 'contact' AND at > $3)
+             FROM {AccessLogTable.Name}
              WHERE customer_id = $1 AND ($4::uuid IS NULL OR vendor_id = $4)
              GROUP BY vendor_id
-             """, session.Connection)
+             """, connection)
         {
             Parameters =
             {

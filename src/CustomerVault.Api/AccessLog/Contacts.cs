@@ -8,6 +8,7 @@ using CustomerVault.Infrastructure.Http;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.AccessLog;
@@ -73,53 +74,54 @@ public static class Contacts
     }
 
     private static async Task<Ok<ContactPermission>> GetPermission(
-        Guid customerId, string? channel, CallingVendor vendor, IQuerySession session, CustomerKeyring keyring, TimeProvider clock, CancellationToken cancellationToken)
+        Guid customerId, string? channel, CallingVendor vendor, IQuerySession session, NpgsqlDataSource dataSource, CustomerKeyring keyring,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         ValidateChannel(channel);
-        return TypedResults.Ok(await EvaluateAsync(session, keyring, vendor.Id, customerId, channel!, clock.Now(), cancellationToken));
+        var now = clock.Now();
+        var (grants, preferences) = await ContactStateAsync(session, keyring, vendor.Id, customerId, now, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var usage = await AccessUsage.ForCustomerAsync(connection, customerId, now, cancellationToken, vendor.Id);
+        return TypedResults.Ok(Decide(channel!, grants, preferences, usage.GetValueOrDefault(vendor.Id)?.ContactsLast7Days ?? 0));
     }
 
     private static async Task<Results<Created<AccessLogItem>, ProblemHttpResult>> RecordContact(
-        Guid customerId, ContactBody body, CallingVendor vendor, IDocumentSession session, CustomerKeyring keyring, TimeProvider clock,
-        HttpContext http, CancellationToken cancellationToken)
+        Guid customerId, ContactBody body, CallingVendor vendor, IQuerySession session, NpgsqlDataSource dataSource, CustomerKeyring keyring,
+        TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         ValidateChannel(body.Channel);
-
-        // Two contacts recorded at once must not both slip under the cap.
-        await session.BeginTransactionAsync(cancellationToken);
-        await Locks.LockAsync(session, "contact", vendor.Id, customerId, cancellationToken);
         var now = clock.Now();
-        var permission = await EvaluateAsync(session, keyring, vendor.Id, customerId, body.Channel!, now, cancellationToken);
+        var (grants, preferences) = await ContactStateAsync(session, keyring, vendor.Id, customerId, now, cancellationToken);
+
+        // Two contacts recorded at once must not both slip under the cap: count and record under one lock.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Locks.LockAsync(connection, "contact", vendor.Id, customerId, cancellationToken);
+        var usage = await AccessUsage.ForCustomerAsync(connection, customerId, now, cancellationToken, vendor.Id);
+        var permission = Decide(body.Channel!, grants, preferences, usage.GetValueOrDefault(vendor.Id)?.ContactsLast7Days ?? 0);
         if (!permission.Allowed)
         {
-            var problem = TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "This contact is not permitted.", detail: permission.Detail,
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "This contact is not permitted.", detail: permission.Detail,
                 extensions: new Dictionary<string, object?> { ["reason"] = permission.Reason });
-            return problem;
         }
 
-        var grants = await session.LoadManyAsync<Grant>(cancellationToken, permission.Grants);
-        var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, vendor.Id, AccessKind.Contact, grants[0].Purpose, permission.Grants, [],
+        var purpose = grants.First(g => permission.Grants.Contains(g.Id)).Purpose;
+        var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, vendor.Id, AccessKind.Contact, purpose, permission.Grants, [],
             body.Channel, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
-        session.Insert(entry);
-        await session.SaveChangesAsync(cancellationToken);
+        await AccessLogTable.WriteAsync(connection, [entry], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/v1/customers/{customerId}/contacts/{entry.Id}",
             new AccessLogItem(entry.Id, VendorSummary.Of(vendor.Vendor, vendor.Id), "contact", entry.Purpose, entry.GrantIds, [], entry.Channel, now, entry.RequestId));
     }
 
-    private static async Task<ContactPermission> EvaluateAsync(
-        IQuerySession session, CustomerKeyring keyring, Guid vendorId, Guid customerId, string channel, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<(IReadOnlyList<Grant> Grants, CommunicationPreferences? Preferences)> ContactStateAsync(
+        IQuerySession session, CustomerKeyring keyring, Guid vendorId, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var grants = await session.Query<Grant>()
             .Where(g => g.VendorId == vendorId && g.CustomerId == customerId)
             .WithStatus(GrantStatus.Active, now)
             .ToListAsync(cancellationToken);
-        if (grants.Count == 0)
-        {
-            return Decide(channel, [], null, 0);
-        }
-
-        var usage = await AccessUsage.ForCustomerAsync(session, customerId, now, cancellationToken, vendorId);
-        return Decide(channel, grants, await PreferencesAsync(session, keyring, customerId, cancellationToken), usage.GetValueOrDefault(vendorId)?.ContactsLast7Days ?? 0);
+        return grants.Count == 0 ? ([], null) : (grants, await PreferencesAsync(session, keyring, customerId, cancellationToken));
     }
 
     // The vault opens the preferences to decide; their value never leaves it.

@@ -2,6 +2,7 @@ using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Http;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.AccessLog;
@@ -25,7 +26,7 @@ public static class CustomerAccessLog
 
     private static async Task<Ok<Page<AccessLogItem>>> Handle(
         Guid? vendorId, DateTimeOffset? from, DateTimeOffset? to, int? limit, int? offset, CustomerPrincipal customer,
-        IQuerySession session, HttpRequest request, CancellationToken cancellationToken)
+        IQuerySession session, NpgsqlDataSource dataSource, HttpRequest request, CancellationToken cancellationToken)
     {
         if (from is not null && to is not null && from >= to)
         {
@@ -33,27 +34,11 @@ public static class CustomerAccessLog
         }
 
         var paging = Paging.Of(limit, offset);
-        var query = session.Query<AccessLogEntry>().Where(e => e.CustomerId == customer.Id);
-        if (vendorId is { } vendor)
-        {
-            query = query.Where(e => e.VendorId == vendor);
-        }
-
-        if (from is { } start)
-        {
-            query = query.Where(e => e.At >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(e => e.At < end);
-        }
-
-        var entries = await query.OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
-            .Skip(paging.Offset).Take(paging.Limit + 1).ToListAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var entries = await AccessLogTable.QueryAsync(connection, customer.Id, vendorId, from, to, paging.Limit + 1, paging.Offset, cancellationToken);
         var vendors = await session.VendorsAsync(entries.Select(e => e.VendorId), cancellationToken);
         var items = entries.Select(e => new AccessLogItem(e.Id, VendorSummary.Of(vendors.GetValueOrDefault(e.VendorId), e.VendorId),
-            e.Kind.ToString().ToLowerInvariant(), e.Purpose, e.GrantIds, e.Attributes, e.Channel, e.At, e.RequestId)).ToList();
+            AccessLogTable.KindName(e.Kind), e.Purpose, e.GrantIds, e.Attributes, e.Channel, e.At, e.RequestId)).ToList();
         return TypedResults.Ok(paging.Page(items, request));
     }
 }

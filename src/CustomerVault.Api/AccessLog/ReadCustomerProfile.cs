@@ -5,7 +5,6 @@ using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
-using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.AccessLog;
@@ -34,7 +33,7 @@ public static class ReadCustomerProfile
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<Results<Ok<VendorProfileRead>, ProblemHttpResult>> Handle(
-        Guid customerId, string? purpose, CallingVendor vendor, IQuerySession session, CustomerKeyring keyring, AccessLogWriter accessLog,
+        Guid customerId, string? purpose, VendorToken token, VendorReadQuery query, CustomerKeyring keyring, AccessLogWriter accessLog,
         TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         if (!Purposes.IsKnown(purpose))
@@ -43,17 +42,9 @@ public static class ReadCustomerProfile
         }
 
         var now = clock.Now();
-        var batch = session.CreateBatchQuery();
-        var grantsQuery = batch.Query<Grant>()
-            .Where(g => g.VendorId == vendor.Id && g.CustomerId == customerId && g.Purpose == purpose && g.Status == GrantStatus.Active && g.ExpiresAt > now)
-            .ToList();
-        var profileQuery = batch.Load<Profile>(customerId);
-        var keyQuery = batch.Load<CustomerDataKey>(customerId);
-        await batch.Execute(cancellationToken);
-
-        var grants = (await grantsQuery).Where(g => g.IsActiveAt(now)).ToList();
-        var profile = await profileQuery;
-        var key = await keyQuery;
+        var (vendorState, allGrants, profile, key) = await query.LoadAsync(token.VendorId, customerId, cancellationToken);
+        var vendor = CallingVendor.Check(vendorState);
+        var grants = allGrants.Where(g => g.Purpose == purpose && g.IsActiveAt(now)).ToList();
         if (grants.Count == 0 || profile is null || key is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No active grant covers this read.",

@@ -3,6 +3,7 @@ using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Vendors;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.AccessLog;
@@ -25,13 +26,14 @@ public static class Relationships
             .WithSummary("Every vendor you have granted or been asked for access: status, scopes, purpose, expiry, recent reads");
 
     private static async Task<Ok<IReadOnlyList<Relationship>>> Handle(
-        CustomerPrincipal customer, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken)
+        CustomerPrincipal customer, IQuerySession session, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var grants = await session.Query<Grant>().Where(g => g.CustomerId == customer.Id).ToListAsync(cancellationToken);
         var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == customer.Id)
             .WithStatus(AccessRequestStatus.Pending, now).ToListAsync(cancellationToken);
-        var usage = await AccessUsage.ForCustomerAsync(session, customer.Id, now, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var usage = await AccessUsage.ForCustomerAsync(connection, customer.Id, now, cancellationToken);
         var vendorIds = grants.Select(g => g.VendorId).Concat(pending.Select(r => r.VendorId)).Distinct().ToList();
         var vendors = await session.VendorsAsync(vendorIds, cancellationToken);
 

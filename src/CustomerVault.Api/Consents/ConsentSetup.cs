@@ -14,6 +14,7 @@ public static class ConsentSetup
             .ValidateOnStart();
         services.AddScoped<VendorRegistry>();
         services.AddHostedService<ConfiguredVendors>();
+        services.AddSingleton<VendorReadQuery>();
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         services.AddSingleton<ExpirySweeper>();

@@ -28,13 +28,15 @@ public static class VaultPolicies
             .AddApiPolicy(VaultClaims.ActorTypes.Auditor, VaultScopes.Audit)
             .AddApiPolicy(VaultClaims.ActorTypes.Operator, VaultScopes.Admin);
         services.AddSingleton<IAuthorizationHandler, ApiAccessHandler>();
+        services.AddSingleton<ValidatedTokens>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, CachedBearerHandler>(CachedBearerHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         return services;
     }
 
     private static AuthorizationBuilder AddApiPolicy(this AuthorizationBuilder builder, string actorType, string scope) =>
         builder.AddPolicy($"{actorType}:{scope}", policy => policy
-            .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddAuthenticationSchemes(CachedBearerHandler.SchemeName)
             .RequireAuthenticatedUser()
             .AddRequirements(new ApiAccessRequirement(actorType, scope)));
 }
@@ -75,7 +77,7 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        var isApi = policy.AuthenticationSchemes.Contains(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+        var isApi = policy.AuthenticationSchemes.Contains(CachedBearerHandler.SchemeName);
         if (!isApi || authorizeResult.Succeeded)
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);
@@ -84,8 +86,8 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
 
         if (authorizeResult.Challenged)
         {
-            var authentication = await context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
-            await context.ChallengeAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
+            var authentication = await context.AuthenticateAsync(CachedBearerHandler.SchemeName);
+            await context.ChallengeAsync(CachedBearerHandler.SchemeName);
             await WriteAsync(context, StatusCodes.Status401Unauthorized, "Authentication is required.",
                 authentication.Failure is null
                     ? "Send an OAuth 2.0 access token in the Authorization header: 'Bearer {token}'."

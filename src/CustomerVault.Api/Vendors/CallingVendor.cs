@@ -15,17 +15,29 @@ public sealed record CallingVendor(Vendor Vendor)
 
     public static async ValueTask<CallingVendor?> BindAsync(HttpContext context)
     {
-        var vendor = Guid.TryParse(context.User.FindFirstValue(VaultClaims.VendorId), out var vendorId)
-            ? await context.RequestServices.GetRequiredService<IQuerySession>().LoadAsync<Vendor>(vendorId, context.RequestAborted)
-            : null;
-        return vendor switch
-        {
-            null => throw new VendorNotAllowedException("The token's client is not a registered vendor."),
-            { Status: VendorStatus.Suspended } => throw new VendorNotAllowedException(
-                "An operator suspended this vendor; its requests and reads are refused until it is reactivated."),
-            _ => new CallingVendor(vendor),
-        };
+        var token = VendorToken.Of(context.User);
+        return Check(await context.RequestServices.GetRequiredService<IQuerySession>().LoadAsync<Vendor>(token.VendorId, context.RequestAborted));
     }
+
+    /// <summary>Admits an active registered vendor; refuses (403) an unknown or suspended one.</summary>
+    public static CallingVendor Check(Vendor? vendor) => vendor switch
+    {
+        null => throw new VendorNotAllowedException("The token's client is not a registered vendor."),
+        { Status: VendorStatus.Suspended } => throw new VendorNotAllowedException(
+            "An operator suspended this vendor; its requests and reads are refused until it is reactivated."),
+        _ => new CallingVendor(vendor),
+    };
+}
+
+/// <summary>The vendor a token names, before the vault has looked it up (for endpoints that load it with other state).</summary>
+public sealed record VendorToken(Guid VendorId)
+{
+    public static ValueTask<VendorToken?> BindAsync(HttpContext context) => ValueTask.FromResult<VendorToken?>(Of(context.User));
+
+    public static VendorToken Of(ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(VaultClaims.VendorId), out var vendorId)
+            ? new VendorToken(vendorId)
+            : throw new VendorNotAllowedException("The token's client is not a registered vendor.");
 }
 
 /// <summary>The token is valid, but its vendor may not act now (403).</summary>

@@ -18,7 +18,7 @@ public sealed class AccessLogFailureTests(VaultApp app) : IClassFixture<VaultApp
         // The database itself refuses the log record, as a full disk or a lost connection would.
         await ExecuteAsync("""
             CREATE FUNCTION vault.refuse_access_log() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'access log unavailable'; END $$ LANGUAGE plpgsql;
-            CREATE TRIGGER refuse_access_log BEFORE INSERT ON vault.mt_doc_accesslogentry FOR EACH ROW EXECUTE FUNCTION vault.refuse_access_log();
+            CREATE TRIGGER refuse_access_log BEFORE INSERT ON vault.access_log FOR EACH ROW EXECUTE FUNCTION vault.refuse_access_log();
             """);
         HttpResponseMessage refused;
         try
@@ -27,7 +27,7 @@ public sealed class AccessLogFailureTests(VaultApp app) : IClassFixture<VaultApp
         }
         finally
         {
-            await ExecuteAsync("DROP TRIGGER refuse_access_log ON vault.mt_doc_accesslogentry; DROP FUNCTION vault.refuse_access_log();");
+            await ExecuteAsync("DROP TRIGGER refuse_access_log ON vault.access_log; DROP FUNCTION vault.refuse_access_log();");
         }
 
         var body = await refused.Content.ReadAsStringAsync();

@@ -81,7 +81,7 @@ public sealed class ConsentConcurrencyTests(VaultApp app) : IClassFixture<VaultA
     private async Task<long> CountReadsAsync(Guid customerId)
     {
         await using var db = await app.OpenDatabaseAsync();
-        await using var count = new NpgsqlCommand("SELECT count(*) FROM vault.mt_doc_accesslogentry WHERE customer_id = $1 AND kind = 'Read'", db)
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM vault.access_log WHERE customer_id = $1 AND kind = 'read'", db)
         {
             Parameters = { new() { Value = customerId } },
         };

@@ -32,6 +32,31 @@ public sealed class VaultDatabase : IHostedService, IAsyncDisposable
 
     public bool IsEmbedded => _embedded is not null;
 
+    /// <summary>
+    /// The connection settings the vault's hot paths rely on, unless the connection string sets them itself:
+    /// statements used again and again are prepared once per connection (a vendor read runs the same few
+    /// statements every time), and connections go back to the pool without a reset, which would drop them.
+    /// The vault keeps no session state on a connection (its locks end with their transaction). Behind
+    /// PgBouncer in transaction mode, set "Max Auto Prepare=0" in ConnectionStrings:Vault.
+    /// </summary>
+    public static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = connectionString.ToUpperInvariant();
+        if (!given.Contains("AUTO PREPARE", StringComparison.Ordinal) && !given.Contains("AUTOPREPARE", StringComparison.Ordinal))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!given.Contains("RESET", StringComparison.Ordinal))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
+
     /// <summary>Connects now (starting the embedded server if need be) instead of on first use.</summary>
     public void EnsureStarted() => _ = ConnectionString;
 

@@ -70,15 +70,14 @@ public static class EventStoreSetup
         options.Schema.For<AccessRequest>().Duplicate(r => r.CustomerId).Duplicate(r => r.VendorId);
         options.Schema.For<Grant>().Duplicate(g => g.CustomerId).Duplicate(g => g.VendorId);
         options.Schema.For<IdempotencyRecord>().Identity(r => r.Id);
-        options.Schema.For<AccessLogEntry>()
-            .Duplicate(e => e.CustomerId).Duplicate(e => e.VendorId).Duplicate(e => e.At).Duplicate(e => e.Kind, pgType: "varchar");
+        options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition());
     }
 
     public static IServiceCollection AddVaultDatabase(this IServiceCollection services)
     {
         services.AddSingleton<Database.VaultDatabase>();
         services.AddHostedService(sp => sp.GetRequiredService<Database.VaultDatabase>());
-        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<Database.VaultDatabase>().ConnectionString));
+        services.AddSingleton(sp => NpgsqlDataSource.Create(Database.VaultDatabase.Tuned(sp.GetRequiredService<Database.VaultDatabase>().ConnectionString)));
         return services;
     }
 }

@@ -12,10 +12,14 @@ namespace CustomerVault.Infrastructure.EventStore;
 public static class Locks
 {
     /// <summary>Takes the lock for (<paramref name="purpose"/>, <paramref name="a"/>, <paramref name="b"/>) in the session's open transaction.</summary>
-    public static async Task LockAsync(IDocumentSession session, string purpose, Guid a, Guid b, CancellationToken cancellationToken)
+    public static Task LockAsync(IDocumentSession session, string purpose, Guid a, Guid b, CancellationToken cancellationToken) =>
+        LockAsync(session.Connection, purpose, a, b, cancellationToken);
+
+    /// <summary>Takes the lock in the connection's open transaction.</summary>
+    public static async Task LockAsync(NpgsqlConnection connection, string purpose, Guid a, Guid b, CancellationToken cancellationToken)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{purpose}/{a:N}/{b:N}"));
-        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", session.Connection)
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection)
         {
             Parameters = { new() { Value = BitConverter.ToInt64(hash, 0) } },
         };

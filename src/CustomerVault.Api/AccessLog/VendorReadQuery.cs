@@ -1,0 +1,80 @@
+using CustomerVault.Consents;
+using CustomerVault.Infrastructure.Encryption;
+using CustomerVault.Profiles;
+using CustomerVault.Vendors;
+using Marten;
+using Npgsql;
+
+namespace CustomerVault.AccessLog;
+
+/// <summary>Everything a vendor read decides on, as the last acknowledged change left it.</summary>
+public sealed record VendorReadState(Vendor? Vendor, IReadOnlyList<Grant> Grants, Profile? Profile, CustomerDataKey? Key);
+
+/// <summary>
+/// Loads a read's state in one round trip: the vendor, its grants for the customer, the customer's profile and key.
+/// Plain SQL over the inline projections' tables rather than LINQ, because this runs on every vendor read and
+/// translating the same expression thousands of times a second costs more than the database work itself.
+/// </summary>
+public sealed class VendorReadQuery
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Weasel.Storage.IStorageSerializer _serializer;
+    private readonly string _vendors;
+    private readonly string _grants;
+    private readonly string _profiles;
+    private readonly string _keys;
+
+    public VendorReadQuery(NpgsqlDataSource dataSource, IDocumentStore store)
+    {
+        _dataSource = dataSource;
+        _serializer = store.Options.Serializer();
+        string Table<T>() => store.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
+        _vendors = Table<Vendor>();
+        _grants = Table<Grant>();
+        _profiles = Table<Profile>();
+        _keys = Table<CustomerDataKey>();
+    }
+
+    public async Task<VendorReadState> LoadAsync(Guid vendorId, Guid customerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                Command($"SELECT data FROM {_vendors} WHERE id = $1", vendorId),
+                Command($"SELECT data FROM {_grants} WHERE vendor_id = $1 AND customer_id = $2", vendorId, customerId),
+                Command($"SELECT data FROM {_profiles} WHERE id = $1", customerId),
+                Command($"SELECT data FROM {_keys} WHERE id = $1", customerId),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var vendor = await SingleAsync<Vendor>(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var grants = new List<Grant>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            grants.Add(_serializer.FromJson<Grant>(reader, 0));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var profile = await SingleAsync<Profile>(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var key = await SingleAsync<CustomerDataKey>(reader, cancellationToken);
+        return new VendorReadState(vendor, grants, profile, key);
+    }
+
+    private async Task<T?> SingleAsync<T>(NpgsqlDataReader reader, CancellationToken cancellationToken) where T : class =>
+        await reader.ReadAsync(cancellationToken) ? _serializer.FromJson<T>(reader, 0) : null;
+
+    private static NpgsqlBatchCommand Command(string sql, params Guid[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return command;
+    }
+}

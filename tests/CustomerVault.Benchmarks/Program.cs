@@ -1,0 +1,18 @@
+using CustomerVault.Benchmarks;
+
+// seed-vendor-reads: registers vendors through the API and writes customers and grants straight into the event
+//                    store, then prints one "token customer-id" line per pair for the load generator.
+// bare:              the smallest ASP.NET Core endpoint, to show what this machine serves with no work at all.
+return args switch
+{
+    ["seed-vendor-reads", .. var rest] => await VendorReadSeed.RunAsync(rest),
+    ["bare", var urls] => Bare.Run(urls),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: CustomerVault.Benchmarks seed-vendor-reads --api URL --data-directory DIR --customers N --vendors N --grants-per-customer N --out FILE");
+    Console.Error.WriteLine("       CustomerVault.Benchmarks bare URLS");
+    return 2;
+}
