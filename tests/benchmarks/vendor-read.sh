@@ -37,7 +37,7 @@ dotnet build -c Release -v quiet -nologo tests/CustomerVault.Benchmarks >/dev/nu
 
 echo "== start the vault (embedded PostgreSQL in $work)"
 ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$API_URL" Vault__DataDirectory="$work" \
-  Logging__LogLevel__Default=Warning dotnet src/CustomerVault.Api/bin/Release/net10.0/CustomerVault.Api.dll \
+  Logging__LogLevel__Default=Warning Vault__Tokens__AccessTokenLifetime=01:00:00 dotnet src/CustomerVault.Api/bin/Release/net10.0/CustomerVault.Api.dll \
   --contentRoot "$PWD/src/CustomerVault.Api/bin/Release/net10.0" >"$work/api.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do curl -sf "$API_URL/health/ready" >/dev/null && break; sleep 0.5; done
@@ -53,7 +53,7 @@ export PGHOST=127.0.0.1 PGPORT="$port" PGUSER=vault PGPASSWORD="$(cat "$work/pos
 logged_before="$(psql -d customervault -Atc "SELECT count(*) FROM vault.access_log")"
 
 echo "== warm up"
-REQUESTS="$work/requests.txt" wrk -t2 -c"$CONNECTIONS" -d5s -s tests/benchmarks/vendor-read.lua "$API_URL" >/dev/null
+REQUESTS="$work/requests.txt" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s tests/benchmarks/vendor-read.lua "$API_URL" >/dev/null
 logged_warm="$(psql -d customervault -Atc "SELECT count(*) FROM vault.access_log")"
 
 echo "== vendor reads: $CONNECTIONS connections, $DURATION"

@@ -42,8 +42,8 @@ public static class ReadCustomerProfile
         }
 
         var now = clock.Now();
-        var (vendorState, allGrants, profile, key) = await query.LoadAsync(token.VendorId, customerId, cancellationToken);
-        var vendor = CallingVendor.Check(vendorState);
+        var (vendorStatus, allGrants, profile, key) = await query.LoadAsync(token.VendorId, customerId, cancellationToken);
+        CallingVendor.Check(vendorStatus);
         var grants = allGrants.Where(g => g.Purpose == purpose && g.IsActiveAt(now)).ToList();
         if (grants.Count == 0 || profile is null || key is null)
         {
@@ -54,7 +54,7 @@ public static class ReadCustomerProfile
         var scopes = grants.SelectMany(g => g.Scopes).Distinct().Order(StringComparer.Ordinal).ToList();
         var covered = Catalog.AttributesCoveredBy(scopes);
         var attributes = Catalog.Attributes.Select(a => a.Name).Where(a => covered.Contains(a) && profile.Attributes.ContainsKey(a)).ToList();
-        var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, vendor.Id, AccessKind.Read, purpose!, grants.Select(g => g.Id).ToList(),
+        var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, token.VendorId, AccessKind.Read, purpose!, grants.Select(g => g.Id).ToList(),
             attributes, null, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
 
         // Nothing leaves before the customer's log holds this read.

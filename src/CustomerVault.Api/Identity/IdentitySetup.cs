@@ -10,6 +10,8 @@ namespace CustomerVault.Identity;
 
 public static class IdentitySetup
 {
+    private const string RequestScheme = "vault-request";
+
     /// <summary>
     /// Customer accounts, the OAuth 2.0 / OpenID Connect server, token validation for the API, and the
     /// Data Protection key ring (in the database, so every node can read every other node's cookies).
@@ -125,11 +127,17 @@ public static class IdentitySetup
                 options.AddAudiences(VaultScopes.Audience);
             });
 
+        // Requests that carry a bearer token are API calls: they are authenticated by the token alone, and never by a
+        // cookie (a page's session must not authorise an API call a third-party site makes in the customer's browser).
         services.AddAuthentication(options =>
-        {
-            options.DefaultScheme = IdentityConstants.ApplicationScheme;
-            options.DefaultChallengeScheme = IdentityConstants.ApplicationScheme;
-        });
+            {
+                options.DefaultScheme = RequestScheme;
+                options.DefaultChallengeScheme = IdentityConstants.ApplicationScheme;
+            })
+            .AddPolicyScheme(RequestScheme, "Bearer token or session cookie", options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? CachedBearerHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme);
         services.AddVaultAuthorization();
         return builder;
     }

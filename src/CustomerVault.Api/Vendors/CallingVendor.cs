@@ -20,13 +20,23 @@ public sealed record CallingVendor(Vendor Vendor)
     }
 
     /// <summary>Admits an active registered vendor; refuses (403) an unknown or suspended one.</summary>
-    public static CallingVendor Check(Vendor? vendor) => vendor switch
+    public static CallingVendor Check(Vendor? vendor)
     {
-        null => throw new VendorNotAllowedException("The token's client is not a registered vendor."),
-        { Status: VendorStatus.Suspended } => throw new VendorNotAllowedException(
-            "An operator suspended this vendor; its requests and reads are refused until it is reactivated."),
-        _ => new CallingVendor(vendor),
-    };
+        Check(vendor?.Status);
+        return new CallingVendor(vendor!);
+    }
+
+    /// <summary>Refuses (403) a vendor that is not registered (null) or suspended.</summary>
+    public static void Check(VendorStatus? status)
+    {
+        switch (status)
+        {
+            case null:
+                throw new VendorNotAllowedException("The token's client is not a registered vendor.");
+            case VendorStatus.Suspended:
+                throw new VendorNotAllowedException("An operator suspended this vendor; its requests and reads are refused until it is reactivated.");
+        }
+    }
 }
 
 /// <summary>The vendor a token names, before the vault has looked it up (for endpoints that load it with other state).</summary>

@@ -78,6 +78,7 @@ public static class EventStoreSetup
         services.AddSingleton<Database.VaultDatabase>();
         services.AddHostedService(sp => sp.GetRequiredService<Database.VaultDatabase>());
         services.AddSingleton(sp => NpgsqlDataSource.Create(Database.VaultDatabase.Tuned(sp.GetRequiredService<Database.VaultDatabase>().ConnectionString)));
+        services.AddSingleton(sp => Database.ReadDataSource.Create(sp.GetRequiredService<Database.VaultDatabase>().ConnectionString));
         return services;
     }
 }
