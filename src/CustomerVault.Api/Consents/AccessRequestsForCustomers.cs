@@ -34,23 +34,10 @@ public static class AccessRequestsForCustomers
     }
 
     private static async Task<Ok<Page<AccessRequestView>>> List(
-        string? status, int? limit, int? offset, CustomerPrincipal customer, IQuerySession session, TimeProvider clock, HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (!ConsentViews.TryParseStatus<AccessRequestStatus>(status, out var filter))
-        {
-            throw RequestValidationException.For("status", "must be pending, approved, denied or expired.");
-        }
-
-        var now = clock.Now();
-        var paging = Paging.Of(limit, offset);
-        var requests = await session.Query<AccessRequest>()
-            .Where(r => r.CustomerId == customer.Id)
-            .WithStatus(filter, now)
-            .OrderByDescending(r => r.RequestedAt)
-            .Skip(paging.Offset).Take(paging.Limit + 1)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(paging.Page(await session.ViewsAsync(requests, now, cancellationToken), request));
-    }
+        string? status, int? limit, int? offset, CustomerPrincipal customer, IQuerySession session, TimeProvider clock, HttpRequest request,
+        CancellationToken cancellationToken) =>
+        TypedResults.Ok(await session.Query<AccessRequest>().Where(r => r.CustomerId == customer.Id)
+            .PageAsync(session, status, Paging.Of(limit, offset), clock.Now(), request, cancellationToken));
 
     private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> Get(
         Guid requestId, CustomerPrincipal customer, IQuerySession session, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)

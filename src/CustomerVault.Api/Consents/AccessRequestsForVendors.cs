@@ -36,21 +36,12 @@ public static class AccessRequestsForVendors
         Guid? customerId, string? status, int? limit, int? offset, CallingVendor vendor, IQuerySession session, TimeProvider clock,
         HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ConsentViews.TryParseStatus<AccessRequestStatus>(status, out var filter))
-        {
-            throw RequestValidationException.For("status", "must be pending, approved, denied or expired.");
-        }
-
-        var now = clock.Now();
-        var paging = Paging.Of(limit, offset);
         var query = session.Query<AccessRequest>().Where(r => r.VendorId == vendor.Id);
         if (customerId is { } customer)
         {
             query = query.Where(r => r.CustomerId == customer);
         }
 
-        var requests = await query.WithStatus(filter, now).OrderByDescending(r => r.RequestedAt)
-            .Skip(paging.Offset).Take(paging.Limit + 1).ToListAsync(cancellationToken);
-        return TypedResults.Ok(paging.Page(requests.Select(r => AccessRequestView.Of(r, vendor.Vendor, now)).ToList(), request));
+        return TypedResults.Ok(await query.PageAsync(session, status, Paging.Of(limit, offset), clock.Now(), request, cancellationToken));
     }
 }

@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure.Http;
 using CustomerVault.Vendors;
 using Marten;
 
@@ -85,20 +86,33 @@ public static class ConsentViews
         var other => grants.Where(g => g.Status == other),
     };
 
-    public static bool TryParseStatus<TEnum>(string? text, out TEnum? status) where TEnum : struct, Enum
+    /// <summary>One page of requests, newest first, in a status (by the clock) when one is named.</summary>
+    public static async Task<Page<AccessRequestView>> PageAsync(
+        this IQueryable<AccessRequest> requests, IQuerySession session, string? status, Paging paging, DateTimeOffset now, HttpRequest request,
+        CancellationToken cancellationToken)
     {
-        status = null;
-        if (text is null)
-        {
-            return true;
-        }
-
-        if (Enum.TryParse<TEnum>(text, ignoreCase: true, out var parsed) && !int.TryParse(text, out _))
-        {
-            status = parsed;
-            return true;
-        }
-
-        return false;
+        var page = await requests.WithStatus(ParseStatus<AccessRequestStatus>(status), now)
+            .OrderByDescending(r => r.RequestedAt).Skip(paging.Offset).Take(paging.Limit + 1)
+            .ToListAsync(cancellationToken);
+        return paging.Page(await session.ViewsAsync(page, now, cancellationToken), request);
     }
+
+    /// <summary>One page of grants, newest first, in a status (by the clock) when one is named.</summary>
+    public static async Task<Page<GrantView>> PageAsync(
+        this IQueryable<Grant> grants, IQuerySession session, string? status, Paging paging, DateTimeOffset now, HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var page = await grants.WithStatus(ParseStatus<GrantStatus>(status), now)
+            .OrderByDescending(g => g.GrantedAt).Skip(paging.Offset).Take(paging.Limit + 1)
+            .ToListAsync(cancellationToken);
+        return paging.Page(await session.ViewsAsync(page, now, cancellationToken), request);
+    }
+
+    private static TEnum? ParseStatus<TEnum>(string? text) where TEnum : struct, Enum =>
+        text switch
+        {
+            null => null,
+            _ when Enum.TryParse<TEnum>(text, ignoreCase: true, out var parsed) && !int.TryParse(text, out _) => parsed,
+            _ => throw RequestValidationException.For("status", $"must be one of {string.Join(", ", Enum.GetNames<TEnum>().Select(n => n.ToLowerInvariant()))}."),
+        };
 }

@@ -40,22 +40,13 @@ public static class GrantsForCustomers
         string? status, Guid? vendorId, int? limit, int? offset, CustomerPrincipal customer, IQuerySession session, TimeProvider clock,
         HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ConsentViews.TryParseStatus<GrantStatus>(status, out var filter))
-        {
-            throw RequestValidationException.For("status", "must be active, revoked, relinquished or expired.");
-        }
-
-        var now = clock.Now();
-        var paging = Paging.Of(limit, offset);
         var query = session.Query<Grant>().Where(g => g.CustomerId == customer.Id);
         if (vendorId is { } vendor)
         {
             query = query.Where(g => g.VendorId == vendor);
         }
 
-        var grants = await query.WithStatus(filter, now).OrderByDescending(g => g.GrantedAt)
-            .Skip(paging.Offset).Take(paging.Limit + 1).ToListAsync(cancellationToken);
-        return TypedResults.Ok(paging.Page(await session.ViewsAsync(grants, now, cancellationToken), request));
+        return TypedResults.Ok(await query.PageAsync(session, status, Paging.Of(limit, offset), clock.Now(), request, cancellationToken));
     }
 
     private static async Task<Results<Ok<GrantView>, ProblemHttpResult>> Get(

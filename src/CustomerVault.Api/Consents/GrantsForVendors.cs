@@ -27,22 +27,13 @@ public static class GrantsForVendors
         Guid? customerId, string? status, int? limit, int? offset, CallingVendor vendor, IQuerySession session, TimeProvider clock,
         HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ConsentViews.TryParseStatus<GrantStatus>(status, out var filter))
-        {
-            throw RequestValidationException.For("status", "must be active, revoked, relinquished or expired.");
-        }
-
-        var now = clock.Now();
-        var paging = Paging.Of(limit, offset);
         var query = session.Query<Grant>().Where(g => g.VendorId == vendor.Id);
         if (customerId is { } customer)
         {
             query = query.Where(g => g.CustomerId == customer);
         }
 
-        var grants = await query.WithStatus(filter, now).OrderByDescending(g => g.GrantedAt)
-            .Skip(paging.Offset).Take(paging.Limit + 1).ToListAsync(cancellationToken);
-        return TypedResults.Ok(paging.Page(grants.Select(g => GrantView.Of(g, vendor.Vendor, now)).ToList(), request));
+        return TypedResults.Ok(await query.PageAsync(session, status, Paging.Of(limit, offset), clock.Now(), request, cancellationToken));
     }
 
     private static async Task<Results<Ok<GrantView>, ProblemHttpResult>> Get(
