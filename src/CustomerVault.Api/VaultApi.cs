@@ -1,4 +1,5 @@
 using CustomerVault.AccessLog;
+using CustomerVault.Audit;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Profiles;
@@ -25,6 +26,7 @@ public static class VaultApi
         consents.MapGrantsForCustomers();
         consents.MapCustomerAccessLog();
         consents.MapRelationships();
+        consents.MapReceiptsForCustomers();
 
         // Vendor systems (client credentials); every request re-checks that the vendor is active (CallingVendor).
         var vendors = v1.MapGroup("").WithTags("Vendors: access to customers")
@@ -34,11 +36,20 @@ public static class VaultApi
         vendors.MapGrantsForVendors();
         vendors.MapReadCustomerProfile();
         vendors.MapContacts();
+        vendors.MapReceiptsForVendors();
 
         // Operators (client credentials).
         v1.MapGroup("/vendors").WithTags("Operators: vendor registry")
             .RequireAuthorization(VaultPolicies.Operator)
             .MapVendorAdministration();
+
+        // Auditors (client credentials); operators make checkpoints on demand.
+        v1.MapGroup("/audit").WithTags("Auditors: consent history")
+            .RequireAuthorization(VaultPolicies.Auditor)
+            .MapAuditForAuditors();
+        v1.MapGroup("/audit").WithTags("Operators: checkpoints")
+            .RequireAuthorization(VaultPolicies.Operator)
+            .MapAuditForOperators();
 
         app.MapAuthorizationEndpoints();
         return app;

@@ -12,11 +12,17 @@ public static class ConsentSetup
             .Validate(o => o.RequestLifetime > TimeSpan.Zero, $"{ConsentOptions.Section}:RequestLifetime must be positive.")
             .Validate(o => o.ExpirySweepInterval >= TimeSpan.FromSeconds(1), $"{ConsentOptions.Section}:ExpirySweepInterval must be at least a second.")
             .ValidateOnStart();
+        // First: the hash chain must be in place before anything appends events at start-up.
+        services.AddHostedService<Audit.EventChainInstaller>();
         services.AddScoped<VendorRegistry>();
         services.AddHostedService<ConfiguredVendors>();
         services.AddSingleton<VendorReadQuery>();
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section));
+        services.AddSingleton<Audit.VaultSigner>();
+        services.AddSingleton<Audit.Checkpoints>();
+        services.AddHostedService<Audit.CheckpointScheduler>();
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
         return services;

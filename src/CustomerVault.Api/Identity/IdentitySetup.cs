@@ -27,6 +27,7 @@ public static class IdentitySetup
             .UseOpenIddict());
 
         var certificates = VaultCertificates.Load(configuration, environment);
+        services.AddSingleton(certificates);
 
         // Before Data Protection's own start-up work, which reads the key ring from these tables.
         services.AddHostedService<IdentityStoreInitializer>();

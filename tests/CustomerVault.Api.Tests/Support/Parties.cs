@@ -13,6 +13,13 @@ public static class Parties
 {
     public const string AllScopes = "name birthdate email phone postal-address communication-preferences interests";
 
+    public static async Task<HttpClient> AuditorAsync(this VaultApp app)
+    {
+        var token = await app.ClientCredentialsAsync("demo-auditor", "demo-auditor-secret");
+        Assert.False(token.IsError, token.ErrorDescription);
+        return app.CreateApiClient(token.AccessToken);
+    }
+
     public static async Task<HttpClient> OperatorAsync(this VaultApp app)
     {
         var token = await app.ClientCredentialsAsync("demo-operator", "demo-operator-secret");

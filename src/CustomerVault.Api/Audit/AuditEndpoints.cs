@@ -1,0 +1,179 @@
+using System.Text;
+using System.Text.Json;
+using CustomerVault.Infrastructure;
+using CustomerVault.Infrastructure.EventStore;
+using CustomerVault.Infrastructure.Http;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CustomerVault.Audit;
+
+/// <param name="Data">The event's data exactly as stored (profile values appear only sealed), so its hash can be checked independently.</param>
+public sealed record FeedEvent(
+    long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset At, string? Actor, string? CorrelationId, string? CausationId,
+    JsonElement Data, string? Hash, string? PreviousHash);
+
+public sealed record FeedPage(IReadOnlyList<FeedEvent> Items, long LastSequence, string? Next);
+
+/// <param name="Intact">Every event of the customer's streams still hashes to its recorded chain.</param>
+/// <param name="FirstBroken">The first stream and version where the chain breaks.</param>
+public sealed record VerificationReport(bool Intact, long Streams, long Events, BrokenLink? FirstBroken);
+
+/// <summary>What auditors ask: who was allowed to see what, when, on whose decision, and whether anything was rewritten.</summary>
+public static class AuditEndpoints
+{
+    public const string NdJson = "application/x-ndjson";
+    private const int MaxFeedPage = 1000;
+
+    public static RouteGroupBuilder MapAuditForAuditors(this RouteGroupBuilder audit)
+    {
+        audit.MapGet("/customers/{customerId:guid}/history", History).WithName("GetCustomerHistory")
+            .WithSummary("Every consent event and profile change of a customer, in order, with the consent's state before and after")
+            .WithDescription("Profile changes name the attributes that changed, never their values.").ProducesProblem(StatusCodes.Status404NotFound);
+        audit.MapGet("/customers/{customerId:guid}/grants", CustomerAsOf).WithName("GetCustomerGrantsAsOf")
+            .WithSummary("A customer's requests and grants as they stood at an instant (asOf, RFC 3339; now when absent)")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        audit.MapGet("/vendors/{vendorId:guid}/grants", VendorAsOf).WithName("GetVendorGrantsAsOf")
+            .WithSummary("A vendor's requests and grants as they stood at an instant (asOf, RFC 3339; now when absent)")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        audit.MapGet("/events", Feed).WithName("GetEventFeed")
+            .WithSummary("The global event feed in sequence order, for export; NDJSON when you Accept application/x-ndjson")
+            .Produces<FeedPage>(StatusCodes.Status200OK, "application/json", NdJson).ProducesValidationProblem();
+        audit.MapGet("/customers/{customerId:guid}/verify", Verify).WithName("VerifyCustomerChains")
+            .WithSummary("Recompute the hash chains of a customer's streams: intact, or the first broken link").ProducesProblem(StatusCodes.Status404NotFound);
+        audit.MapGet("/checkpoints/latest", LatestCheckpoint).WithName("GetLatestCheckpoint")
+            .WithSummary("The latest signed checkpoint: keep its JWS outside the vault").ProducesProblem(StatusCodes.Status404NotFound);
+        audit.MapGet("/checkpoints/latest/verify", VerifyLatestCheckpoint).WithName("VerifyLatestCheckpoint")
+            .WithSummary("Recompute every chain up to the latest checkpoint and compare with its signed root").ProducesProblem(StatusCodes.Status404NotFound);
+        return audit;
+    }
+
+    public static RouteGroupBuilder MapAuditForOperators(this RouteGroupBuilder audit)
+    {
+        audit.MapPost("/checkpoints", CreateCheckpoint).WithName("CreateCheckpoint").WithSummary("Make a signed checkpoint now");
+        return audit;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemHttpResult>> History(
+        Guid customerId, IQuerySession session, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is not { } streams)
+        {
+            return NotFound("customer");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return TypedResults.Ok(await ConsentHistory.HistoryAsync(session, connection, streams, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> CustomerAsOf(
+        Guid customerId, DateTimeOffset? asOf, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken) =>
+        await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is { } streams
+            ? TypedResults.Ok(await ConsentHistory.AsOfAsync(session, streams, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken))
+            : NotFound("customer");
+
+    private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> VendorAsOf(
+        Guid vendorId, DateTimeOffset? asOf, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken) =>
+        await ConsentHistory.VendorStreamsAsync(session, vendorId, cancellationToken) is { } streams
+            ? TypedResults.Ok(await ConsentHistory.AsOfAsync(session, streams, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken))
+            : NotFound("vendor");
+
+    private static async Task<Results<Ok<VerificationReport>, ProblemHttpResult>> Verify(
+        Guid customerId, IQuerySession session, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is not { } streams)
+        {
+            return NotFound("customer");
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var report = await ChainVerifier.VerifyAsync(connection, streams, null, cancellationToken);
+        return TypedResults.Ok(new VerificationReport(report.Intact, report.Streams, report.Events, report.FirstBroken));
+    }
+
+    private static async Task Feed(long? after, int? limit, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > MaxFeedPage)
+        {
+            throw RequestValidationException.For("limit", $"must be from 1 to {MaxFeedPage}.");
+        }
+
+        var from = after ?? 0;
+        var take = limit ?? MaxFeedPage;
+        var events = await FeedAsync(dataSource, from, take, cancellationToken);
+        var last = events.Count > 0 ? events[^1].Sequence : from;
+        var next = events.Count == take ? $"/v1/audit/events?after={last}&limit={take}" : null;
+        var json = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+
+        if (http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(NdJson, StringComparison.OrdinalIgnoreCase)))
+        {
+            http.Response.ContentType = NdJson;
+            if (next is not null)
+            {
+                http.Response.Headers.Link = $"<{next}>; rel=\"next\"";
+            }
+
+            foreach (var e in events)
+            {
+                await http.Response.WriteAsync(JsonSerializer.Serialize(e, json) + "\n", Encoding.UTF8, cancellationToken);
+            }
+
+            return;
+        }
+
+        await http.Response.WriteAsJsonAsync(new FeedPage(events, last, next), json, cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of the feed. Taken under a share lock on the event table, so that no event can still commit below the
+    /// page's last sequence: an exporter that pages by sequence misses nothing.
+    /// </summary>
+    private static async Task<List<FeedEvent>> FeedAsync(NpgsqlDataSource dataSource, long after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var lockEvents = new NpgsqlCommand($"LOCK TABLE {EventStoreSetup.Schema}.mt_events IN SHARE MODE", connection))
+        {
+            await lockEvents.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"""
+             SELECT e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text, c.hash, c.previous_hash
+             FROM {EventStoreSetup.Schema}.mt_events e LEFT JOIN {EventChain.Table} c ON c.seq_id = e.seq_id
+             WHERE e.seq_id > $1 ORDER BY e.seq_id LIMIT $2
+             """, connection)
+        {
+            Parameters = { new() { Value = after }, new() { Value = limit } },
+        };
+        var events = new List<FeedEvent>(limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new FeedEvent(
+                reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+                JsonDocument.Parse(reader.GetString(8)).RootElement, reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)));
+        }
+
+        return events;
+    }
+
+    private static async Task<Results<Ok<Checkpoint>, ProblemHttpResult>> LatestCheckpoint(Checkpoints checkpoints, CancellationToken cancellationToken) =>
+        await checkpoints.LatestAsync(cancellationToken) is { } latest ? TypedResults.Ok(latest) : NotFound("checkpoint");
+
+    private static async Task<Results<Ok<CheckpointCheck>, ProblemHttpResult>> VerifyLatestCheckpoint(Checkpoints checkpoints, CancellationToken cancellationToken) =>
+        await checkpoints.LatestAsync(cancellationToken) is { } latest
+            ? TypedResults.Ok(await checkpoints.CheckAsync(latest, cancellationToken))
+            : NotFound("checkpoint");
+
+    private static async Task<Created<Checkpoint>> CreateCheckpoint(Checkpoints checkpoints, HttpContext http, CancellationToken cancellationToken)
+    {
+        var checkpoint = await checkpoints.CreateAsync(Actor.Describe(http.User), cancellationToken);
+        return TypedResults.Created("/v1/audit/checkpoints/latest", checkpoint);
+    }
+
+    private static ProblemHttpResult NotFound(string what) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: $"No such {what}.");
+}

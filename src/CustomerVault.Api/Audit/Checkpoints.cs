@@ -1,0 +1,184 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CustomerVault.Infrastructure;
+using CustomerVault.Infrastructure.EventStore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
+namespace CustomerVault.Audit;
+
+/// <param name="Sequence">The last global event sequence the checkpoint covers.</param>
+/// <param name="Root">SHA-256 over every stream's head hash at that sequence.</param>
+/// <param name="Jws">The same facts, signed by the vault: keep it outside the vault as evidence.</param>
+public sealed record Checkpoint(Guid Id, long Sequence, int Streams, string Root, DateTimeOffset CreatedAt, string CreatedBy, string Jws);
+
+/// <param name="Matches">The events up to the checkpoint still hash to its root.</param>
+/// <param name="SignatureValid">The checkpoint's signature verifies with the vault's key.</param>
+public sealed record CheckpointCheck(Checkpoint Checkpoint, bool Matches, bool SignatureValid, string RecomputedRoot, long Events, BrokenLink? FirstBroken);
+
+/// <summary>Audit settings (section <c>Vault:Audit</c>).</summary>
+public sealed class AuditOptions
+{
+    public const string Section = "Vault:Audit";
+
+    /// <summary>A checkpoint is made when the latest is older than this (and on demand by an operator).</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromDays(1);
+}
+
+/// <summary>
+/// Signed checkpoints: a hash over the head of every stream, signed by the vault. An auditor who keeps one outside
+/// the system can later prove that no event up to it was changed, removed or reordered, even by someone able to
+/// rewrite both the events and their recorded hashes.
+/// </summary>
+public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner signer, TimeProvider clock)
+{
+    public const string Table = EventStoreSetup.Schema + ".audit_checkpoints";
+    public const string JwsType = "customervault-checkpoint+jwt";
+
+    public static readonly string InstallSql = $"""
+        CREATE TABLE IF NOT EXISTS {Table} (
+            id uuid PRIMARY KEY,
+            sequence bigint NOT NULL,
+            streams integer NOT NULL,
+            root text NOT NULL,
+            created_at timestamptz NOT NULL,
+            created_by text NOT NULL,
+            jws text NOT NULL
+        );
+        """;
+
+    public async Task<Checkpoint> CreateAsync(string actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // Waits for transactions that are appending events and holds new ones off for a moment, so every event up
+        // to the checkpoint's sequence is committed: a later append can never land below it.
+        await Execute(connection, $"LOCK TABLE {EventStoreSetup.Schema}.mt_events IN SHARE MODE", cancellationToken);
+        var heads = new Dictionary<Guid, StreamHead>();
+        long sequence = 0;
+        await using (var command = new NpgsqlCommand(
+                         $"SELECT DISTINCT ON (stream_id) stream_id, version, hash, max(seq_id) OVER () FROM {EventChain.Table} ORDER BY stream_id, version DESC",
+                         connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                heads[reader.GetGuid(0)] = new StreamHead(reader.GetInt64(1), reader.GetString(2));
+                sequence = reader.GetInt64(3);
+            }
+        }
+
+        var now = clock.Now();
+        var id = Guid.CreateVersion7();
+        var root = ChainVerifier.Root(heads);
+        var payload = new JsonObject
+        {
+            ["jti"] = id.ToString(),
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["createdAt"] = now.ToString("O"),
+            ["sequence"] = sequence,
+            ["streams"] = heads.Count,
+            ["root"] = root,
+            ["rootAlgorithm"] = "SHA-256 over 'stream-id:version:hash\\n' of every stream head, ordered by stream id",
+        };
+        var checkpoint = new Checkpoint(id, sequence, heads.Count, root, now, actor, signer.Sign(payload.ToJsonString(), JwsType));
+
+        await using (var insert = new NpgsqlCommand(
+                         $"INSERT INTO {Table} (id, sequence, streams, root, created_at, created_by, jws) VALUES ($1, $2, $3, $4, $5, $6, $7)", connection)
+                     {
+                         Parameters =
+                         {
+                             new() { Value = checkpoint.Id }, new() { Value = checkpoint.Sequence }, new() { Value = checkpoint.Streams },
+                             new() { Value = checkpoint.Root }, new() { Value = checkpoint.CreatedAt }, new() { Value = checkpoint.CreatedBy },
+                             new() { Value = checkpoint.Jws },
+                         },
+                     })
+        {
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return checkpoint;
+    }
+
+    public async Task<Checkpoint?> LatestAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"SELECT id, sequence, streams, root, created_at, created_by, jws FROM {Table} ORDER BY created_at DESC, sequence DESC LIMIT 1", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new Checkpoint(reader.GetGuid(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4),
+                reader.GetString(5), reader.GetString(6))
+            : null;
+    }
+
+    /// <summary>Recomputes every chain up to the checkpoint from the stored events and compares the root.</summary>
+    public async Task<CheckpointCheck> CheckAsync(Checkpoint checkpoint, CancellationToken cancellationToken, Action<long>? progress = null)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var report = await ChainVerifier.VerifyAsync(connection, null, checkpoint.Sequence, cancellationToken, progress);
+        var recomputed = ChainVerifier.Root(report.Heads);
+        return new CheckpointCheck(checkpoint, recomputed == checkpoint.Root, await SignatureValidAsync(checkpoint), recomputed, report.Events, report.FirstBroken);
+    }
+
+    private async Task<bool> SignatureValidAsync(Checkpoint checkpoint)
+    {
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(checkpoint.Jws, new TokenValidationParameters
+        {
+            IssuerSigningKey = signer.Key,
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+            ValidTypes = [JwsType],
+        });
+        return result.IsValid
+               && result.Claims.TryGetValue("root", out var root) && root as string == checkpoint.Root
+               && result.Claims.TryGetValue("sequence", out var sequence) && Convert.ToInt64(sequence, System.Globalization.CultureInfo.InvariantCulture) == checkpoint.Sequence;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>Makes a checkpoint when the latest is older than the interval; one node at a time.</summary>
+public sealed class CheckpointScheduler(Checkpoints checkpoints, NpgsqlDataSource dataSource, TimeProvider clock, IOptions<AuditOptions> options, ILogger<CheckpointScheduler> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = options.Value.CheckpointInterval;
+        using var timer = new PeriodicTimer(interval < TimeSpan.FromHours(1) ? interval : TimeSpan.FromHours(1), clock);
+        do
+        {
+            try
+            {
+                var latest = await checkpoints.LatestAsync(stoppingToken);
+                if ((latest is null || clock.GetUtcNow() - latest.CreatedAt >= interval) && await AnyEventsAsync(stoppingToken))
+                {
+                    var made = await checkpoints.CreateAsync("system:checkpoint", stoppingToken);
+                    logger.LogInformation("Made checkpoint {Checkpoint} at sequence {Sequence}", made.Id, made.Sequence);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Could not make a checkpoint; the next tick retries");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task<bool> AnyEventsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {EventChain.Table})", connection);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

@@ -1,0 +1,133 @@
+using CustomerVault.Consents;
+using CustomerVault.Profiles;
+using CustomerVault.Vendors;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace CustomerVault.Audit;
+
+/// <param name="Stream">profile, access-request or grant.</param>
+/// <param name="Actor">Who caused it: customer:{id}, vendor:{client}, operator:{client}, system:{task}.</param>
+/// <param name="Attributes">For a profile change: which attributes changed. Never their values.</param>
+/// <param name="Before">For a consent event: the consent's state before the event (absent for the first).</param>
+/// <param name="After">For a consent event: its state after.</param>
+/// <param name="Hash">The event's link in its stream's hash chain.</param>
+public sealed record HistoryEntry(
+    long Sequence, string Stream, Guid StreamId, long Version, string Type, DateTimeOffset At, string? Actor, string? CorrelationId,
+    IReadOnlyList<string>? Attributes, ConsentState? Before, ConsentState? After, string? Hash);
+
+/// <summary>The requests and grants of a customer or a vendor as they stood at one instant, rebuilt from the events up to it.</summary>
+public sealed record AsOfView(DateTimeOffset AsOf, IReadOnlyList<AccessRequestView> Requests, IReadOnlyList<GrantView> Grants);
+
+/// <summary>Reads the consent history straight from the events.</summary>
+public static class ConsentHistory
+{
+    /// <summary>The streams that concern a customer, or null when the vault has never heard of her.</summary>
+    public static async Task<Guid[]?> CustomerStreamsAsync(IQuerySession session, Guid customerId, CancellationToken cancellationToken)
+    {
+        var requests = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId).Select(r => r.Id).ToListAsync(cancellationToken);
+        var grants = await session.Query<Grant>().Where(g => g.CustomerId == customerId).Select(g => g.Id).ToListAsync(cancellationToken);
+        var registered = await session.Events.FetchStreamStateAsync(customerId, cancellationToken) is not null;
+        return !registered && requests.Count == 0 && grants.Count == 0 ? null : [customerId, .. requests, .. grants];
+    }
+
+    public static async Task<Guid[]?> VendorStreamsAsync(IQuerySession session, Guid vendorId, CancellationToken cancellationToken)
+    {
+        if (await session.Events.FetchStreamStateAsync(vendorId, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        var requests = await session.Query<AccessRequest>().Where(r => r.VendorId == vendorId).Select(r => r.Id).ToListAsync(cancellationToken);
+        var grants = await session.Query<Grant>().Where(g => g.VendorId == vendorId).Select(g => g.Id).ToListAsync(cancellationToken);
+        return [.. requests, .. grants];
+    }
+
+    /// <summary>Every event of these streams, in the order they happened, with the consent state before and after each.</summary>
+    public static async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(
+        IQuerySession session, NpgsqlConnection connection, Guid[] streams, CancellationToken cancellationToken)
+    {
+        var events = await EventsAsync(session, streams, null, cancellationToken);
+        var hashes = await HashesAsync(connection, streams, cancellationToken);
+        var states = new Dictionary<Guid, object?>();
+        var entries = new List<HistoryEntry>(events.Count);
+        foreach (var e in events)
+        {
+            var before = states.GetValueOrDefault(e.StreamId);
+            var after = Replay.Evolve(before, e.Data);
+            states[e.StreamId] = after;
+            var attributes = e.Data switch
+            {
+                ProfileAttributeSet set => [set.Attribute],
+                ProfileAttributeCleared cleared => [cleared.Attribute],
+                _ => (IReadOnlyList<string>?)null,
+            };
+            entries.Add(new HistoryEntry(
+                e.Sequence, StreamKind(after), e.StreamId, e.Version, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId, attributes,
+                Replay.Summarize(before), Replay.Summarize(after), hashes.GetValueOrDefault(e.Sequence)));
+        }
+
+        return entries;
+    }
+
+    /// <summary>The requests and grants among these streams as they stood at <paramref name="asOf"/>, by the events up to it.</summary>
+    public static async Task<AsOfView> AsOfAsync(IQuerySession session, Guid[] streams, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var events = await EventsAsync(session, streams, asOf, cancellationToken);
+        var states = events.GroupBy(e => e.StreamId).Select(g => Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data)))).ToList();
+        var requests = states.OfType<AccessRequest>().OrderByDescending(r => r.RequestedAt).ToList();
+        var grants = states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).ToList();
+
+        var vendorIds = requests.Select(r => r.VendorId).Concat(grants.Select(g => g.VendorId)).Distinct().ToArray();
+        var vendorEvents = await EventsAsync(session, vendorIds, asOf, cancellationToken);
+        var vendors = vendorEvents.GroupBy(e => e.StreamId)
+            .Select(g => Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data))))
+            .OfType<Vendor>()
+            .ToDictionary(v => v.Id);
+        return new AsOfView(asOf,
+            requests.Select(r => AccessRequestView.Of(r, vendors.GetValueOrDefault(r.VendorId), asOf)).ToList(),
+            grants.Select(g => GrantView.Of(g, vendors.GetValueOrDefault(g.VendorId), asOf)).ToList());
+    }
+
+    private static async Task<IReadOnlyList<IEvent>> EventsAsync(IQuerySession session, Guid[] streams, DateTimeOffset? upTo, CancellationToken cancellationToken)
+    {
+        if (streams.Length == 0)
+        {
+            return [];
+        }
+
+        var query = session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(streams));
+        if (upTo is { } until)
+        {
+            query = query.Where(e => e.Timestamp <= until);
+        }
+
+        return await query.OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
+    }
+
+    private static async Task<Dictionary<long, string>> HashesAsync(NpgsqlConnection connection, Guid[] streams, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT seq_id, hash FROM {EventChain.Table} WHERE stream_id = ANY($1)", connection)
+        {
+            Parameters = { new() { Value = streams } },
+        };
+        var hashes = new Dictionary<long, string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            hashes[reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        return hashes;
+    }
+
+    private static string StreamKind(object? state) => state switch
+    {
+        Profile => "profile",
+        AccessRequest => "access-request",
+        Grant => "grant",
+        Vendor => "vendor",
+        _ => "unknown",
+    };
+}

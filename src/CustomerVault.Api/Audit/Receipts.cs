@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using CustomerVault.Consents;
+using CustomerVault.Identity;
+using CustomerVault.Infrastructure.Http;
+using CustomerVault.Vendors;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CustomerVault.Audit;
+
+/// <param name="Event">granted (approval or the customer's own grant), narrowed, revoked, relinquished or expired.</param>
+/// <param name="Receipt">The signed content, readable: a consent receipt after the Kantara Consent Receipt specification and ISO/IEC 29184.</param>
+/// <param name="Jws">The receipt signed by the vault (RS256); verify it against /.well-known/jwks.</param>
+public sealed record ConsentReceiptView(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, JsonObject Receipt, string Jws);
+
+/// <summary>
+/// Consent receipts: for every approval, grant, narrowing, revocation, relinquishment and expiry, a statement of what
+/// was agreed, with whom, for what, until when, signed by the vault so that the customer, the vendor or anyone they
+/// show it to can check it. Built from the grant's events, so the receipt for an event never changes.
+/// </summary>
+public static class Receipts
+{
+    public const string JwsType = "consent-receipt+jwt";
+
+    public static RouteGroupBuilder MapReceiptsForCustomers(this RouteGroupBuilder me)
+    {
+        me.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
+                LatestAsync(grantId, g => g.CustomerId == customer.Id, session, signer, request, ct))
+            .WithName("GetMyGrantReceipt").WithSummary("The consent receipt for the latest change of one of your grants").ProducesProblem(StatusCodes.Status404NotFound);
+        me.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
+                AllAsync(grantId, g => g.CustomerId == customer.Id, session, signer, request, ct))
+            .WithName("ListMyGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
+        return me;
+    }
+
+    public static IEndpointRouteBuilder MapReceiptsForVendors(this IEndpointRouteBuilder vendor)
+    {
+        vendor.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
+                LatestAsync(grantId, g => g.VendorId == caller.Id, session, signer, request, ct))
+            .WithName("GetGrantReceipt").WithSummary("The consent receipt for the latest change of one of your grants").ProducesProblem(StatusCodes.Status404NotFound);
+        vendor.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
+                AllAsync(grantId, g => g.VendorId == caller.Id, session, signer, request, ct))
+            .WithName("ListGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
+        return vendor;
+    }
+
+    private static async Task<Results<Ok<ConsentReceiptView>, ProblemHttpResult>> LatestAsync(
+        Guid grantId, Func<Grant, bool> owns, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
+        await ForGrantAsync(grantId, owns, session, signer, Issuer(request), cancellationToken) is { Count: > 0 } receipts
+            ? TypedResults.Ok(receipts[^1])
+            : NotFound();
+
+    private static async Task<Results<Ok<IReadOnlyList<ConsentReceiptView>>, ProblemHttpResult>> AllAsync(
+        Guid grantId, Func<Grant, bool> owns, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
+        await ForGrantAsync(grantId, owns, session, signer, Issuer(request), cancellationToken) is { } receipts
+            ? TypedResults.Ok(receipts)
+            : NotFound();
+
+    /// <summary>The receipts of a grant the caller owns, or null (another party's grant answers like a missing one).</summary>
+    public static async Task<IReadOnlyList<ConsentReceiptView>?> ForGrantAsync(
+        Guid grantId, Func<Grant, bool> owns, IQuerySession session, VaultSigner signer, string issuer, CancellationToken cancellationToken)
+    {
+        var grant = await session.LoadAsync<Grant>(grantId, cancellationToken);
+        if (grant is null || !owns(grant))
+        {
+            return null;
+        }
+
+        var vendor = await session.LoadAsync<Vendor>(grant.VendorId, cancellationToken);
+        var events = await session.Events.FetchStreamAsync(grantId, token: cancellationToken);
+        var receipts = new List<ConsentReceiptView>();
+        object? state = null;
+        foreach (var e in events)
+        {
+            state = Replay.Evolve(state, e.Data);
+            if (EventName(e.Data) is { } name)
+            {
+                receipts.Add(Issue((Grant)state!, vendor, e, name, issuer, signer));
+            }
+        }
+
+        return receipts;
+    }
+
+    private static ConsentReceiptView Issue(Grant grant, Vendor? vendor, IEvent e, string name, string issuer, VaultSigner signer)
+    {
+        // Deterministic: the receipt for an event is always the same document, with the same id.
+        var receiptId = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"receipt/{grant.Id:N}/{e.Version}")).AsSpan(0, 16), bigEndian: true);
+        var controller = new JsonObject
+        {
+            ["piiController"] = vendor?.DisplayName ?? "(unknown vendor)",
+            ["contact"] = vendor?.ContactEmail,
+            ["email"] = vendor?.ContactEmail,
+            ["url"] = vendor?.Website,
+        };
+        var receipt = new JsonObject
+        {
+            ["iss"] = issuer,
+            ["sub"] = grant.CustomerId.ToString(),
+            ["jti"] = receiptId.ToString(),
+            ["iat"] = e.Timestamp.ToUnixTimeSeconds(),
+            ["version"] = "KI-CR-v1.1.0",
+            ["jurisdiction"] = "EU",
+            ["consentTimestamp"] = e.Timestamp.ToUnixTimeSeconds(),
+            ["collectionMethod"] = grant.RequestId is null ? "Granted by the customer on her own initiative in her CustomerVault" : "Approved by the customer in her CustomerVault, answering the vendor's request",
+            ["consentReceiptID"] = receiptId.ToString(),
+            ["language"] = "en",
+            ["piiPrincipalId"] = grant.CustomerId.ToString(),
+            ["piiControllers"] = new JsonArray(controller),
+            ["policyUrl"] = vendor?.Website,
+            ["services"] = new JsonArray(new JsonObject
+            {
+                ["service"] = vendor?.DisplayName ?? "(unknown vendor)",
+                ["purposes"] = new JsonArray(new JsonObject
+                {
+                    ["purpose"] = grant.Description,
+                    ["purposeCategory"] = new JsonArray(grant.Purpose),
+                    ["consentType"] = "EXPLICIT",
+                    ["piiCategory"] = new JsonArray(grant.Scopes.Select(s => (JsonNode?)s).ToArray()),
+                    ["primaryPurpose"] = true,
+                    ["termination"] = grant.ExpiresAt.ToString("O"),
+                    ["thirdPartyDisclosure"] = false,
+                }),
+            }),
+            ["sensitive"] = false,
+            ["spiCat"] = new JsonArray(),
+            ["event"] = name,
+            ["eventVersion"] = e.Version,
+            ["grantId"] = grant.Id.ToString(),
+            ["requestId"] = grant.RequestId?.ToString(),
+            ["status"] = GrantDecider.StatusName(grant.Status),
+            ["scopes"] = new JsonArray(grant.Scopes.Select(s => (JsonNode?)s).ToArray()),
+            ["expiresAt"] = grant.ExpiresAt.ToString("O"),
+            ["contactTerms"] = grant.ContactTerms is { } terms
+                ? new JsonObject { ["channels"] = new JsonArray(terms.Channels.Select(c => (JsonNode?)c).ToArray()), ["maxContactsPerWeek"] = terms.MaxContactsPerWeek }
+                : null,
+            ["requestText"] = grant.Description,
+            ["endReason"] = grant.EndReason,
+        };
+        return new ConsentReceiptView(receiptId, grant.Id, name, e.Timestamp, receipt, signer.Sign(receipt.ToJsonString(), JwsType));
+    }
+
+    private static string? EventName(object data) => data switch
+    {
+        AccessGranted => "granted",
+        GrantNarrowed => "narrowed",
+        GrantRevoked => "revoked",
+        GrantRelinquished => "relinquished",
+        GrantExpired => "expired",
+        _ => null,
+    };
+
+    private static string Issuer(HttpRequest request) => $"{request.Scheme}://{request.Host}/";
+
+    private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such grant.");
+}
