@@ -32,7 +32,8 @@ public sealed class AuditOptions
 /// the system can later prove that no event up to it was changed, removed or reordered, even by someone able to
 /// rewrite both the events and their recorded hashes.
 /// </summary>
-public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner signer, TimeProvider clock)
+/// <remarks>Without a signer (a CLI on a machine without the vault's key) checkpoints can be checked but not signed or made.</remarks>
+public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer, TimeProvider clock)
 {
     public const string Table = EventStoreSetup.Schema + ".audit_checkpoints";
     public const string JwsType = "customervault-checkpoint+jwt";
@@ -84,7 +85,8 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner signer,
             ["root"] = root,
             ["rootAlgorithm"] = "SHA-256 over 'stream-id:version:hash\\n' of every stream head, ordered by stream id",
         };
-        var checkpoint = new Checkpoint(id, sequence, heads.Count, root, now, actor, signer.Sign(payload.ToJsonString(), JwsType));
+        var jws = (signer ?? throw new InvalidOperationException("Making a checkpoint needs the vault's signing key.")).Sign(payload.ToJsonString(), JwsType);
+        var checkpoint = new Checkpoint(id, sequence, heads.Count, root, now, actor, jws);
 
         await using (var insert = new NpgsqlCommand(
                          $"INSERT INTO {Table} (id, sequence, streams, root, created_at, created_by, jws) VALUES ($1, $2, $3, $4, $5, $6, $7)", connection)
@@ -127,6 +129,11 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner signer,
 
     private async Task<bool> SignatureValidAsync(Checkpoint checkpoint)
     {
+        if (signer is null)
+        {
+            return false;
+        }
+
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(checkpoint.Jws, new TokenValidationParameters
         {
             IssuerSigningKey = signer.Key,

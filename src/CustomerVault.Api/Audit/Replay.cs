@@ -36,22 +36,22 @@ public static class Replay
     };
 
     /// <summary>Folds a stream's events in order, stamping the version the way the event store does.</summary>
-    public static object? Fold(IEnumerable<(long Version, object Data)> events)
+    public static object? Fold(IEnumerable<(long Version, object Data)> events) =>
+        events.Aggregate((object?)null, (state, e) => Step(state, e.Version, e.Data));
+
+    /// <summary>One event further, with the stream version it was stored at.</summary>
+    public static object? Step(object? state, long version, object data)
     {
-        object? state = null;
-        foreach (var (version, data) in events)
+        var next = Evolve(state, data);
+        switch (next)
         {
-            state = Evolve(state, data);
-            switch (state)
-            {
-                case Profile p: p.Version = version; break;
-                case Vendor v: v.Version = version; break;
-                case AccessRequest r: r.Version = version; break;
-                case Grant g: g.Version = version; break;
-            }
+            case Profile p: p.Version = version; break;
+            case Vendor v: v.Version = version; break;
+            case AccessRequest r: r.Version = version; break;
+            case Grant g: g.Version = version; break;
         }
 
-        return state;
+        return next;
     }
 
     /// <summary>What an auditor needs of a consent's state: never profile values.</summary>

@@ -20,7 +20,7 @@ public static class ConsentSetup
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section));
-        services.AddSingleton<Audit.VaultSigner>();
+        services.AddSingleton(sp => new Audit.VaultSigner(sp.GetRequiredService<Identity.VaultCertificates>()));
         services.AddSingleton<Audit.Checkpoints>();
         services.AddHostedService<Audit.CheckpointScheduler>();
         services.AddSingleton<ExpirySweeper>();

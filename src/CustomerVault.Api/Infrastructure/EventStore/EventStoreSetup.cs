@@ -39,6 +39,15 @@ public static class EventStoreSetup
         return services;
     }
 
+    /// <summary>Every event the vault stores.</summary>
+    public static readonly IReadOnlyList<Type> EventTypes =
+    [
+        typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared),
+        typeof(VendorRegistered), typeof(VendorSecretRotated), typeof(VendorSuspended), typeof(VendorReactivated),
+        typeof(AccessRequested), typeof(AccessRequestApproved), typeof(AccessRequestDenied), typeof(AccessRequestExpired),
+        typeof(AccessGranted), typeof(GrantNarrowed), typeof(GrantRevoked), typeof(GrantRelinquished), typeof(GrantExpired),
+    ];
+
     /// <summary>The store's schema, event types and projections; also used by tests that check stored contracts.</summary>
     public static void ConfigureStore(StoreOptions options)
     {
@@ -52,12 +61,7 @@ public static class EventStoreSetup
         // Enums are stored by name: readable in SQL and in audits, and safe to reorder.
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
 
-        options.Events.AddEventTypes([
-            typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared),
-            typeof(VendorRegistered), typeof(VendorSecretRotated), typeof(VendorSuspended), typeof(VendorReactivated),
-            typeof(AccessRequested), typeof(AccessRequestApproved), typeof(AccessRequestDenied), typeof(AccessRequestExpired),
-            typeof(AccessGranted), typeof(GrantNarrowed), typeof(GrantRevoked), typeof(GrantRelinquished), typeof(GrantExpired),
-        ]);
+        options.Events.AddEventTypes([.. EventTypes]);
 
         // Inline: every decision (and every vendor read) sees the state the last acknowledged change left.
         options.Projections.Snapshot<Profile>(SnapshotLifecycle.Inline);

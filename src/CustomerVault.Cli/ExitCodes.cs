@@ -1,0 +1,25 @@
+namespace CustomerVault.Cli;
+
+/// <summary>What the process exit code says, for scripts that run the CLI.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>The command ran, and found the history broken (a chain or a checkpoint does not verify).</summary>
+    public const int VerificationFailed = 1;
+
+    /// <summary>The command line is not valid.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The database cannot be reached, or holds no vault.</summary>
+    public const int DatabaseUnavailable = 3;
+
+    /// <summary>The customer (or vendor) named is not in the vault.</summary>
+    public const int NotFound = 4;
+}
+
+/// <summary>A failure the CLI reports in one line, with its exit code.</summary>
+public sealed class CliException(int exitCode, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public int ExitCode { get; } = exitCode;
+}
