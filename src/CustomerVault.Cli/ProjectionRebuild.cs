@@ -27,9 +27,7 @@ public static class ProjectionRebuild
     public static async Task<RebuildResult> RunAsync(VaultConnection vault, Action<long, long>? progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var serializer = vault.Store.Options.Serializer();
-        var events = (Marten.Events.EventGraph)vault.Store.Options.Events;
-        var typesByName = EventStoreSetup.EventTypes.ToDictionary(t => events.EventMappingFor(t).EventTypeName);
+        var stored = new StoredEvents(vault.Store);
 
         await using var connection = await vault.DataSource.OpenConnectionAsync(cancellationToken);
         long total;
@@ -39,6 +37,7 @@ public static class ProjectionRebuild
         }
 
         var pending = new List<object>(FlushEvery);
+        var writing = Task.CompletedTask;
         var counts = new Dictionary<Type, int>();
         long read = 0;
         var streams = 0;
@@ -59,10 +58,7 @@ public static class ProjectionRebuild
                     state = null;
                 }
 
-                var type = reader.GetString(2);
-                var data = serializer.FromJson(typesByName.TryGetValue(type, out var eventType)
-                    ? eventType
-                    : throw new InvalidOperationException($"Unknown event type '{type}' in stream {streamId}."), reader, 3);
+                var data = stored.Deserialize(reader.GetString(2), reader, 3);
                 // One event at a time: memory stays flat however long a stream is.
                 state = Replay.Step(state, reader.GetInt64(1), data);
 
@@ -76,6 +72,7 @@ public static class ProjectionRebuild
 
         await EmitAsync(state);
         await FlushAsync();
+        await writing;
         progress?.Invoke(read, total);
         return new RebuildResult(read, streams, counts.GetValueOrDefault(typeof(Profile)), counts.GetValueOrDefault(typeof(Vendor)),
             counts.GetValueOrDefault(typeof(AccessRequest)), counts.GetValueOrDefault(typeof(Grant)), stopwatch.Elapsed);
@@ -96,12 +93,15 @@ public static class ProjectionRebuild
             }
         }
 
+        // Writes a batch while the next one is read: the database copies while this process deserialises.
         async Task FlushAsync()
         {
+            await writing;
             if (pending.Count > 0)
             {
-                await vault.Store.BulkInsertDocumentsAsync(pending, BulkInsertMode.OverwriteExisting, FlushEvery, cancellationToken);
+                var batch = pending.ToList();
                 pending.Clear();
+                writing = vault.Store.BulkInsertDocumentsAsync(batch, BulkInsertMode.OverwriteExisting, FlushEvery, cancellationToken);
             }
         }
     }

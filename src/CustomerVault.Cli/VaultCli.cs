@@ -116,7 +116,7 @@ public static class VaultCli
             var streams = await ConsentHistory.CustomerStreamsAsync(session, customerId, ct)
                           ?? throw new CliException(ExitCodes.NotFound, $"No customer {customerId} in this vault.");
             await using var db = await vault.DataSource.OpenConnectionAsync(ct);
-            var history = await ConsentHistory.HistoryAsync(session, db, streams, ct);
+            var history = await ConsentHistory.HistoryAsync(new StoredEvents(vault.Store), db, streams, ct);
             var text = result.GetValue(format) == "csv" ? Csv(history) : string.Concat(history.Select(h => JsonSerializer.Serialize(h, JsonSerializerOptions.Web) + "\n"));
             if (result.GetValue(output) is { } file)
             {
@@ -138,7 +138,8 @@ public static class VaultCli
             var customerId = result.GetValue(customer);
             var streams = await ConsentHistory.CustomerStreamsAsync(session, customerId, ct)
                           ?? throw new CliException(ExitCodes.NotFound, $"No customer {customerId} in this vault.");
-            var view = await ConsentHistory.AsOfAsync(session, streams, VaultTime.Truncate(result.GetValue(at)), ct);
+            await using var db = await vault.DataSource.OpenConnectionAsync(ct);
+            var view = await ConsentHistory.AsOfAsync(new StoredEvents(vault.Store), db, streams, VaultTime.Truncate(result.GetValue(at)), ct);
             console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(view, Json));
             return ExitCodes.Ok;
         }, code => exitCode = code));

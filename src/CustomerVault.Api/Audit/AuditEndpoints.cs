@@ -57,27 +57,21 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemHttpResult>> History(
-        Guid customerId, IQuerySession session, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        if (await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is not { } streams)
-        {
-            return NotFound("customer");
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return TypedResults.Ok(await ConsentHistory.HistoryAsync(session, connection, streams, cancellationToken));
-    }
+        Guid customerId, IQuerySession session, StoredEvents stored, CancellationToken cancellationToken) =>
+        await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is { } streams
+            ? TypedResults.Ok(await ConsentHistory.HistoryAsync(stored, session.Connection, streams, cancellationToken))
+            : NotFound("customer");
 
     private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> CustomerAsOf(
-        Guid customerId, DateTimeOffset? asOf, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken) =>
+        Guid customerId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, TimeProvider clock, CancellationToken cancellationToken) =>
         await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is { } streams
-            ? TypedResults.Ok(await ConsentHistory.AsOfAsync(session, streams, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken))
+            ? TypedResults.Ok(await ConsentHistory.AsOfAsync(stored, session.Connection, streams, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken))
             : NotFound("customer");
 
     private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> VendorAsOf(
-        Guid vendorId, DateTimeOffset? asOf, IQuerySession session, TimeProvider clock, CancellationToken cancellationToken) =>
+        Guid vendorId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, TimeProvider clock, CancellationToken cancellationToken) =>
         await ConsentHistory.VendorStreamsAsync(session, vendorId, cancellationToken) is { } streams
-            ? TypedResults.Ok(await ConsentHistory.AsOfAsync(session, streams, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken))
+            ? TypedResults.Ok(await ConsentHistory.AsOfAsync(stored, session.Connection, streams, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken))
             : NotFound("vendor");
 
     private static async Task<Results<Ok<VerificationReport>, ProblemHttpResult>> Verify(

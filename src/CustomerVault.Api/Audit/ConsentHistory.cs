@@ -1,7 +1,6 @@
 using CustomerVault.Consents;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
-using JasperFx.Events;
 using Marten;
 using Npgsql;
 
@@ -26,29 +25,39 @@ public static class ConsentHistory
     /// <summary>The streams that concern a customer, or null when the vault has never heard of her.</summary>
     public static async Task<Guid[]?> CustomerStreamsAsync(IQuerySession session, Guid customerId, CancellationToken cancellationToken)
     {
-        var requests = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId).Select(r => r.Id).ToListAsync(cancellationToken);
-        var grants = await session.Query<Grant>().Where(g => g.CustomerId == customerId).Select(g => g.Id).ToListAsync(cancellationToken);
+        var streams = await StreamsAsync(session, "customer_id", customerId, cancellationToken);
         var registered = await session.Events.FetchStreamStateAsync(customerId, cancellationToken) is not null;
-        return !registered && requests.Count == 0 && grants.Count == 0 ? null : [customerId, .. requests, .. grants];
+        return !registered && streams.Count == 0 ? null : [customerId, .. streams];
     }
 
-    public static async Task<Guid[]?> VendorStreamsAsync(IQuerySession session, Guid vendorId, CancellationToken cancellationToken)
+    public static async Task<Guid[]?> VendorStreamsAsync(IQuerySession session, Guid vendorId, CancellationToken cancellationToken) =>
+        await session.Events.FetchStreamStateAsync(vendorId, cancellationToken) is null
+            ? null
+            : [.. await StreamsAsync(session, "vendor_id", vendorId, cancellationToken)];
+
+    private static async Task<List<Guid>> StreamsAsync(IQuerySession session, string column, Guid id, CancellationToken cancellationToken)
     {
-        if (await session.Events.FetchStreamStateAsync(vendorId, cancellationToken) is null)
+        string Table<T>() => session.DocumentStore.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
+        await using var command = new NpgsqlCommand(
+            $"SELECT id FROM {Table<AccessRequest>()} WHERE {column} = $1 UNION ALL SELECT id FROM {Table<Grant>()} WHERE {column} = $1", session.Connection)
         {
-            return null;
+            Parameters = { new() { Value = id } },
+        };
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
         }
 
-        var requests = await session.Query<AccessRequest>().Where(r => r.VendorId == vendorId).Select(r => r.Id).ToListAsync(cancellationToken);
-        var grants = await session.Query<Grant>().Where(g => g.VendorId == vendorId).Select(g => g.Id).ToListAsync(cancellationToken);
-        return [.. requests, .. grants];
+        return ids;
     }
 
     /// <summary>Every event of these streams, in the order they happened, with the consent state before and after each.</summary>
     public static async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(
-        IQuerySession session, NpgsqlConnection connection, Guid[] streams, CancellationToken cancellationToken)
+        StoredEvents stored, NpgsqlConnection connection, Guid[] streams, CancellationToken cancellationToken)
     {
-        var events = await EventsAsync(session, streams, null, cancellationToken);
+        var events = await stored.ReadAsync(connection, streams, null, cancellationToken);
         var hashes = await HashesAsync(connection, streams, cancellationToken);
         var states = new Dictionary<Guid, object?>();
         var entries = new List<HistoryEntry>(events.Count);
@@ -64,7 +73,7 @@ public static class ConsentHistory
                 _ => (IReadOnlyList<string>?)null,
             };
             entries.Add(new HistoryEntry(
-                e.Sequence, StreamKind(after), e.StreamId, e.Version, e.EventTypeName, e.Timestamp, e.UserName, e.CorrelationId, attributes,
+                e.Sequence, StreamKind(after), e.StreamId, e.Version, e.Type, e.Timestamp, e.Actor, e.CorrelationId, attributes,
                 Replay.Summarize(before), Replay.Summarize(after), hashes.GetValueOrDefault(e.Sequence)));
         }
 
@@ -72,15 +81,15 @@ public static class ConsentHistory
     }
 
     /// <summary>The requests and grants among these streams as they stood at <paramref name="asOf"/>, by the events up to it.</summary>
-    public static async Task<AsOfView> AsOfAsync(IQuerySession session, Guid[] streams, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public static async Task<AsOfView> AsOfAsync(StoredEvents stored, NpgsqlConnection connection, Guid[] streams, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        var events = await EventsAsync(session, streams, asOf, cancellationToken);
+        var events = await stored.ReadAsync(connection, streams, asOf, cancellationToken);
         var states = events.GroupBy(e => e.StreamId).Select(g => Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data)))).ToList();
         var requests = states.OfType<AccessRequest>().OrderByDescending(r => r.RequestedAt).ToList();
         var grants = states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).ToList();
 
         var vendorIds = requests.Select(r => r.VendorId).Concat(grants.Select(g => g.VendorId)).Distinct().ToArray();
-        var vendorEvents = await EventsAsync(session, vendorIds, asOf, cancellationToken);
+        var vendorEvents = await stored.ReadAsync(connection, vendorIds, asOf, cancellationToken);
         var vendors = vendorEvents.GroupBy(e => e.StreamId)
             .Select(g => Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data))))
             .OfType<Vendor>()
@@ -88,22 +97,6 @@ public static class ConsentHistory
         return new AsOfView(asOf,
             requests.Select(r => AccessRequestView.Of(r, vendors.GetValueOrDefault(r.VendorId), asOf)).ToList(),
             grants.Select(g => GrantView.Of(g, vendors.GetValueOrDefault(g.VendorId), asOf)).ToList());
-    }
-
-    private static async Task<IReadOnlyList<IEvent>> EventsAsync(IQuerySession session, Guid[] streams, DateTimeOffset? upTo, CancellationToken cancellationToken)
-    {
-        if (streams.Length == 0)
-        {
-            return [];
-        }
-
-        var query = session.Events.QueryAllRawEvents().Where(e => e.StreamId.IsOneOf(streams));
-        if (upTo is { } until)
-        {
-            query = query.Where(e => e.Timestamp <= until);
-        }
-
-        return await query.OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
     }
 
     private static async Task<Dictionary<long, string>> HashesAsync(NpgsqlConnection connection, Guid[] streams, CancellationToken cancellationToken)

@@ -22,6 +22,7 @@ public static class ConsentSetup
         services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section));
         services.AddSingleton(sp => new Audit.VaultSigner(sp.GetRequiredService<Identity.VaultCertificates>()));
         services.AddSingleton<Audit.Checkpoints>();
+        services.AddSingleton<Audit.StoredEvents>();
         services.AddHostedService<Audit.CheckpointScheduler>();
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());

@@ -1,0 +1,65 @@
+using CustomerVault.Infrastructure.EventStore;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CustomerVault.Audit;
+
+/// <summary>An event as stored, with the metadata audits show.</summary>
+public sealed record StoredEvent(long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? CorrelationId, object Data);
+
+/// <summary>
+/// Reads events of many streams in one query, straight from the event table. Audits read hundreds of streams at a
+/// time (one customer's whole history); one plain query with ANY() is several times faster than the LINQ route.
+/// </summary>
+public sealed class StoredEvents
+{
+    private readonly Weasel.Storage.IStorageSerializer _serializer;
+    private readonly Dictionary<string, Type> _types;
+
+    public StoredEvents(IDocumentStore store)
+    {
+        _serializer = store.Options.Serializer();
+        var events = (Marten.Events.EventGraph)store.Options.Events;
+        _types = EventStoreSetup.EventTypes.ToDictionary(t => events.EventMappingFor(t).EventTypeName);
+    }
+
+    public Type TypeOf(string eventTypeName) =>
+        _types.TryGetValue(eventTypeName, out var type) ? type : throw new InvalidOperationException($"Unknown event type '{eventTypeName}'.");
+
+    public object Deserialize(string eventTypeName, NpgsqlDataReader reader, int column) => _serializer.FromJson(TypeOf(eventTypeName), reader, column);
+
+    /// <summary>The events of these streams, in global order, up to an instant when one is given.</summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadAsync(NpgsqlConnection connection, Guid[] streams, DateTimeOffset? upTo, CancellationToken cancellationToken)
+    {
+        if (streams.Length == 0)
+        {
+            return [];
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"""
+             SELECT seq_id, stream_id, version, type, timestamp, user_name, correlation_id, data
+             FROM {EventStoreSetup.Schema}.mt_events
+             WHERE stream_id = ANY($1) AND ($2::timestamptz IS NULL OR timestamp <= $2)
+             ORDER BY seq_id
+             """, connection)
+        {
+            Parameters =
+            {
+                new() { Value = streams },
+                new() { Value = (object?)upTo ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+            },
+        };
+        var events = new List<StoredEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var type = reader.GetString(3);
+            events.Add(new StoredEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), type, reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), Deserialize(type, reader, 7)));
+        }
+
+        return events;
+    }
+}
