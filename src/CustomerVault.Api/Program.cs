@@ -6,6 +6,7 @@ using CustomerVault.Infrastructure.Database;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Infrastructure.OpenApi;
+using CustomerVault.Webhooks;
 
 try
 {
@@ -16,6 +17,7 @@ try
     builder.AddVaultIdentity();
     builder.Services.AddVaultEventStore(builder.Configuration, builder.Environment);
     builder.Services.AddVaultConsents(builder.Configuration);
+    builder.Services.AddVaultWebhooks(builder.Configuration);
     builder.Services.AddVaultProblemDetails();
     builder.Services.AddVaultOpenApi();
     builder.Services.AddVaultWeb();

@@ -4,6 +4,7 @@ using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
+using CustomerVault.Webhooks;
 
 namespace CustomerVault;
 
@@ -37,6 +38,10 @@ public static class VaultApi
         vendors.MapReadCustomerProfile();
         vendors.MapContacts();
         vendors.MapReceiptsForVendors();
+
+        v1.MapGroup("").WithTags("Vendors: webhooks")
+            .RequireAuthorization(VaultPolicies.Vendor)
+            .MapWebhooks();
 
         // Operators (client credentials).
         v1.MapGroup("/vendors").WithTags("Operators: vendor registry")

@@ -103,7 +103,7 @@ public sealed class EventChainInstaller(NpgsqlDataSource dataSource) : IHostedSe
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var install = new NpgsqlCommand(EventChain.InstallSql + Checkpoints.InstallSql, connection))
+        await using (var install = new NpgsqlCommand(EventChain.InstallSql + Checkpoints.InstallSql + Webhooks.WebhookOutbox.InstallSql, connection))
         {
             await install.ExecuteNonQueryAsync(cancellationToken);
         }

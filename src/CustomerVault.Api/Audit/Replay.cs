@@ -20,6 +20,8 @@ public static class Replay
         (Vendor s, VendorSecretRotated e) => s.Apply(e),
         (Vendor s, VendorSuspended e) => s.Apply(e),
         (Vendor s, VendorReactivated e) => s.Apply(e),
+        (Vendor s, VendorWebhookChanged e) => s.Apply(e),
+        (Vendor s, VendorWebhookSecretRotated e) => s.Apply(e),
 
         (null, AccessRequested e) => AccessRequest.Create(e),
         (AccessRequest s, AccessRequestApproved e) => s.Apply(e),

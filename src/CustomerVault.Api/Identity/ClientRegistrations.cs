@@ -35,6 +35,9 @@ public sealed class ClientRegistration
     public List<string>? DataScopes { get; set; }
 
     public string? WebhookUrl { get; set; }
+
+    /// <summary>The webhook signing secret (whsec_...); generated when absent.</summary>
+    public string? WebhookSecret { get; set; }
 }
 
 public static class ClientRegistrations

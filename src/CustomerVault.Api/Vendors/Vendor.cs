@@ -15,6 +15,11 @@ public sealed record VendorSuspended(Guid VendorId, string? Reason, DateTimeOffs
 
 public sealed record VendorReactivated(Guid VendorId, DateTimeOffset ReactivatedAt);
 
+public sealed record VendorWebhookChanged(Guid VendorId, string? Url, DateTimeOffset ChangedAt);
+
+/// <summary>The webhook signing secret was replaced; the secret itself is kept sealed beside the stream, never in it.</summary>
+public sealed record VendorWebhookSecretRotated(Guid VendorId, DateTimeOffset RotatedAt);
+
 public enum VendorStatus
 {
     Active,
@@ -37,6 +42,10 @@ public sealed record Vendor(
     public Vendor Apply(VendorSuspended e) => this with { Status = VendorStatus.Suspended, SuspendedAt = e.SuspendedAt, SuspensionReason = e.Reason };
 
     public Vendor Apply(VendorReactivated e) => this with { Status = VendorStatus.Active, SuspendedAt = null, SuspensionReason = null };
+
+    public Vendor Apply(VendorWebhookChanged e) => this with { WebhookUrl = e.Url };
+
+    public Vendor Apply(VendorWebhookSecretRotated e) => this;
 }
 
 public sealed record SuspendVendor(string? Reason, DateTimeOffset Now);

@@ -1,21 +1,26 @@
 using CustomerVault.Infrastructure;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Webhooks;
 using Marten;
+using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.Vendors;
 
+/// <param name="WebhookHealth">How deliveries to the vendor's webhook fare: an endpoint failing for days shows here.</param>
 public sealed record VendorView(
     Guid Id, string ClientId, string DisplayName, string? Website, string ContactEmail, IReadOnlyList<string> Scopes, string? WebhookUrl,
-    string Status, DateTimeOffset RegisteredAt, DateTimeOffset? SuspendedAt, string? SuspensionReason, DateTimeOffset? SecretRotatedAt)
+    string Status, DateTimeOffset RegisteredAt, DateTimeOffset? SuspendedAt, string? SuspensionReason, DateTimeOffset? SecretRotatedAt,
+    WebhookHealth? WebhookHealth = null)
 {
-    public static VendorView Of(Vendor v) => new(v.Id, v.ClientId, v.DisplayName, v.Website, v.ContactEmail, v.Scopes, v.WebhookUrl,
-        VendorDecider.Name(v.Status), v.RegisteredAt, v.SuspendedAt, v.SuspensionReason, v.SecretRotatedAt);
+    public static VendorView Of(Vendor v, WebhookHealth? health = null) => new(v.Id, v.ClientId, v.DisplayName, v.Website, v.ContactEmail, v.Scopes, v.WebhookUrl,
+        VendorDecider.Name(v.Status), v.RegisteredAt, v.SuspendedAt, v.SuspensionReason, v.SecretRotatedAt, health);
 }
 
 /// <param name="ClientSecret">Shown this once: the vault keeps only a hash of it.</param>
-public sealed record VendorCredentials(VendorView Vendor, string ClientId, string ClientSecret);
+/// <param name="WebhookSecret">Shown this once: the vendor verifies the vault's notifications with it (it can rotate it).</param>
+public sealed record VendorCredentials(VendorView Vendor, string ClientId, string ClientSecret, string? WebhookSecret);
 
 public sealed record SuspendVendorRequest(string? Reason);
 
@@ -42,22 +47,26 @@ public static class VendorAdministration
 
     private static async Task<Created<VendorCredentials>> Register(RegisterVendor command, VendorRegistry registry, CancellationToken cancellationToken)
     {
-        var (vendor, secret) = await registry.RegisterAsync(command, cancellationToken);
-        return TypedResults.Created($"/v1/vendors/{vendor.Id}", new VendorCredentials(VendorView.Of(vendor), vendor.ClientId, secret));
+        var (vendor, secret, webhookSecret) = await registry.RegisterAsync(command, cancellationToken);
+        return TypedResults.Created($"/v1/vendors/{vendor.Id}", new VendorCredentials(VendorView.Of(vendor), vendor.ClientId, secret, webhookSecret));
     }
 
-    private static async Task<Ok<IReadOnlyList<VendorView>>> List(IQuerySession session, CancellationToken cancellationToken)
+    private static async Task<Ok<IReadOnlyList<VendorView>>> List(IQuerySession session, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         var vendors = await session.Query<Vendor>().OrderBy(v => v.DisplayName).ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<VendorView>>(vendors.Select(VendorView.Of).ToList());
+        var health = await WebhookEndpoints.HealthAsync(dataSource, vendors.Select(v => v.Id).ToArray(), cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<VendorView>>(vendors.Select(v => VendorView.Of(v, health[v.Id])).ToList());
     }
 
-    private static async Task<Results<Ok<VendorView>, ProblemHttpResult>> Get(Guid vendorId, IQuerySession session, CancellationToken cancellationToken) =>
-        await session.LoadAsync<Vendor>(vendorId, cancellationToken) is { } vendor ? TypedResults.Ok(VendorView.Of(vendor)) : NotFound();
+    private static async Task<Results<Ok<VendorView>, ProblemHttpResult>> Get(
+        Guid vendorId, IQuerySession session, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        await session.LoadAsync<Vendor>(vendorId, cancellationToken) is { } vendor
+            ? TypedResults.Ok(VendorView.Of(vendor, (await WebhookEndpoints.HealthAsync(dataSource, [vendorId], cancellationToken))[vendorId]))
+            : NotFound();
 
     private static async Task<Results<Ok<VendorCredentials>, ProblemHttpResult>> RotateSecret(Guid vendorId, VendorRegistry registry, CancellationToken cancellationToken) =>
         await registry.RotateSecretAsync(vendorId, cancellationToken) is var (vendor, secret)
-            ? TypedResults.Ok(new VendorCredentials(VendorView.Of(vendor), vendor.ClientId, secret))
+            ? TypedResults.Ok(new VendorCredentials(VendorView.Of(vendor), vendor.ClientId, secret, null))
             : NotFound();
 
     private static Task<Results<Ok<VendorView>, ProblemHttpResult>> Suspend(

@@ -3,9 +3,11 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
+using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Profiles;
+using CustomerVault.Webhooks;
 using Marten;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
@@ -24,6 +26,8 @@ public sealed class VendorRegistry(
     IdentityStore identityStore,
     IOpenIddictApplicationManager applications,
     IDocumentStore documentStore,
+    SafeUrls safeUrls,
+    MasterKey masterKey,
     TimeProvider clock,
     IHttpContextAccessor httpContextAccessor)
 {
@@ -61,25 +65,33 @@ public sealed class VendorRegistry(
         return new VendorRegistered(vendorId, clientId, command.DisplayName!.Trim(), command.Website, command.ContactEmail!, command.Scopes!, command.WebhookUrl, now);
     }
 
-    /// <summary>Registers a vendor with a new client; <paramref name="secret"/> is generated unless given (configured demo vendors).</summary>
-    public async Task<(Vendor Vendor, string Secret)> RegisterAsync(
-        RegisterVendor command, CancellationToken cancellationToken, Guid? vendorId = null, string? clientId = null, string? secret = null)
+    /// <summary>
+    /// Registers a vendor with a new client and a webhook signing secret; the secrets are generated unless given
+    /// (configured demo vendors).
+    /// </summary>
+    public async Task<(Vendor Vendor, string Secret, string WebhookSecret)> RegisterAsync(
+        RegisterVendor command, CancellationToken cancellationToken, Guid? vendorId = null, string? clientId = null, string? secret = null,
+        string? webhookSecret = null)
     {
         var id = vendorId ?? Guid.CreateVersion7();
         clientId ??= $"vendor-{id:N}";
         secret ??= NewSecret();
-        var registered = Decide(command, id, clientId, clock.Now());
+        webhookSecret ??= WebhookSignature.NewSecret();
+        var now = clock.Now();
+        var registered = Decide(command, id, clientId, now);
+        await safeUrls.ValidateAsync(command.WebhookUrl, "webhookUrl", cancellationToken);
 
         await using var transaction = await identityStore.Database.BeginTransactionAsync(cancellationToken);
         await applications.CreateAsync(ClientFor(registered, secret), cancellationToken);
         await using (var session = OpenSession(transaction))
         {
             session.Events.StartStream<Vendor>(id, registered);
+            session.Store(WebhookEndpoints.Seal(masterKey, id, webhookSecret, now));
             await session.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return (Vendor.Create(registered), secret);
+        return (Vendor.Create(registered), secret, webhookSecret);
     }
 
     /// <summary>Replaces the vendor's client secret; the old one stops working at once.</summary>
@@ -113,7 +125,7 @@ public sealed class VendorRegistry(
             await RegisterAsync(
                 new RegisterVendor(registration.DisplayName ?? clientId, registration.Website, registration.ContactEmail ?? $"privacy@{clientId}.example",
                     registration.DataScopes ?? Catalog.Scopes.Select(s => s.Name).ToList(), registration.WebhookUrl),
-                cancellationToken, vendorId, clientId, registration.Secret);
+                cancellationToken, vendorId, clientId, registration.Secret, registration.WebhookSecret);
             return;
         }
 

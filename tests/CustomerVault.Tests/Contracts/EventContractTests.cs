@@ -30,6 +30,8 @@ public sealed class EventContractTests
         new VendorSecretRotated(Vendor, At),
         new VendorSuspended(Vendor, "Breach under investigation", At),
         new VendorReactivated(Vendor, At),
+        new VendorWebhookChanged(Vendor, "https://stargazer.example/hooks/vault", At),
+        new VendorWebhookSecretRotated(Vendor, At),
         new AccessRequested(Request, Vendor, Customer, ["name", "email"], "marketing", "Newsletter", "P6M", Terms, At, At.AddDays(30)),
         new AccessRequestApproved(Request, GrantId, ["email"], At.AddMonths(6), At),
         new AccessRequestDenied(Request, "No thanks", At),

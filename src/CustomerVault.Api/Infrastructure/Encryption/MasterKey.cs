@@ -29,6 +29,25 @@ public sealed class MasterKey
 
     internal AesGcm CreateCipher() => new(_key, AesGcm.TagByteSizes.MaxSize);
 
+    /// <summary>Seals a secret the vault must be able to use again (a webhook signing secret), bound to its purpose.</summary>
+    public string Seal(string purpose, byte[] secret)
+    {
+        var output = new byte[12 + secret.Length + 16];
+        RandomNumberGenerator.Fill(output.AsSpan(0, 12));
+        using var aes = CreateCipher();
+        aes.Encrypt(output.AsSpan(0, 12), secret, output.AsSpan(12, secret.Length), output.AsSpan(12 + secret.Length), System.Text.Encoding.UTF8.GetBytes(purpose));
+        return Convert.ToBase64String(output);
+    }
+
+    public byte[] Open(string purpose, string sealedSecret)
+    {
+        var input = Convert.FromBase64String(sealedSecret);
+        var secret = new byte[input.Length - 12 - 16];
+        using var aes = CreateCipher();
+        aes.Decrypt(input.AsSpan(0, 12), input.AsSpan(12, secret.Length), input.AsSpan(12 + secret.Length), secret, System.Text.Encoding.UTF8.GetBytes(purpose));
+        return secret;
+    }
+
     public static MasterKey Load(IConfiguration configuration, IHostEnvironment environment)
     {
         var configured = configuration[ConfigurationKey];

@@ -44,6 +44,7 @@ public static class EventStoreSetup
     [
         typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared),
         typeof(VendorRegistered), typeof(VendorSecretRotated), typeof(VendorSuspended), typeof(VendorReactivated),
+        typeof(VendorWebhookChanged), typeof(VendorWebhookSecretRotated),
         typeof(AccessRequested), typeof(AccessRequestApproved), typeof(AccessRequestDenied), typeof(AccessRequestExpired),
         typeof(AccessGranted), typeof(GrantNarrowed), typeof(GrantRevoked), typeof(GrantRelinquished), typeof(GrantExpired),
     ];
@@ -74,6 +75,8 @@ public static class EventStoreSetup
         options.Schema.For<AccessRequest>().Duplicate(r => r.CustomerId).Duplicate(r => r.VendorId);
         options.Schema.For<Grant>().Duplicate(g => g.CustomerId).Duplicate(g => g.VendorId);
         options.Schema.For<IdempotencyRecord>().Identity(r => r.Id);
+        options.Schema.For<Webhooks.VendorWebhookSecret>();
+        options.Projections.Add(new Webhooks.WebhookOutboxProjection(), ProjectionLifecycle.Inline);
         options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition());
     }
 

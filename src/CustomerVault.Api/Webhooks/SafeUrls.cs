@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+using CustomerVault.Infrastructure.Http;
+using Microsoft.Extensions.Options;
+
+namespace CustomerVault.Webhooks;
+
+/// <summary>Resolves host names; a boundary, so tests can play a DNS that changes its answer.</summary>
+public interface IHostResolver
+{
+    Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
+}
+
+public sealed class DnsHostResolver : IHostResolver
+{
+    public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(host, cancellationToken);
+}
+
+/// <summary>
+/// Keeps webhooks from being turned against the vault's own network (SSRF): outside Development a webhook goes only
+/// over https, and only to public addresses. The check runs when a URL is set and again when connecting, on the
+/// address actually used, so a name that resolves elsewhere later (DNS rebinding) is refused too.
+/// </summary>
+public sealed class SafeUrls(IOptions<WebhookOptions> options, IHostEnvironment environment, IHostResolver resolver)
+{
+    private static readonly IPNetwork[] Forbidden =
+    [
+        IPNetwork.Parse("0.0.0.0/8"), IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("100.64.0.0/10"), IPNetwork.Parse("127.0.0.0/8"),
+        IPNetwork.Parse("169.254.0.0/16"), IPNetwork.Parse("172.16.0.0/12"), IPNetwork.Parse("192.0.0.0/24"), IPNetwork.Parse("192.168.0.0/16"),
+        IPNetwork.Parse("198.18.0.0/15"), IPNetwork.Parse("224.0.0.0/4"), IPNetwork.Parse("240.0.0.0/4"),
+        IPNetwork.Parse("::/128"), IPNetwork.Parse("::1/128"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"), IPNetwork.Parse("ff00::/8"),
+        IPNetwork.Parse("fd00:ec2::254/128"),
+    ];
+
+    public bool Enforced => options.Value.EnforceSafeUrls ?? !environment.IsDevelopment();
+
+    /// <summary>Refuses (400, naming <paramref name="field"/>) a URL the vault would not deliver to.</summary>
+    public async Task ValidateAsync(string? url, string field, CancellationToken cancellationToken)
+    {
+        if (url is null)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw RequestValidationException.For(field, "must be an absolute http or https URL.");
+        }
+
+        if (!Enforced)
+        {
+            return;
+        }
+
+        if (uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw RequestValidationException.For(field, "must use https.");
+        }
+
+        if (await AllowedAddressAsync(uri.Host, cancellationToken) is null)
+        {
+            throw RequestValidationException.For(field, "must resolve to a public address: loopback, private, link-local and metadata addresses are refused.");
+        }
+    }
+
+    /// <summary>The first address of the host the vault may connect to, or null when it resolves only to forbidden ones.</summary>
+    public async Task<IPAddress?> AllowedAddressAsync(string host, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await resolver.ResolveAsync(host, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+
+        if (!Enforced || options.Value.AllowedHosts.Contains(host, StringComparer.OrdinalIgnoreCase))
+        {
+            return addresses.FirstOrDefault();
+        }
+
+        return addresses.FirstOrDefault(a => !IsForbidden(a) && !options.Value.AllowedHosts.Contains(a.ToString()));
+    }
+
+    public static bool IsForbidden(IPAddress address)
+    {
+        var normalized = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return Forbidden.Any(n => n.Contains(normalized));
+    }
+
+    /// <summary>Connects only to an address the policy allows, whatever the name resolves to now.</summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var address = await AllowedAddressAsync(context.DnsEndPoint.Host, cancellationToken)
+                      ?? throw new HttpRequestException($"Refused to connect to {context.DnsEndPoint.Host}: it resolves to a loopback, private, link-local or metadata address.");
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

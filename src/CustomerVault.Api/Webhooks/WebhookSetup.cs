@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace CustomerVault.Webhooks;
+
+public static class WebhookSetup
+{
+    public static IServiceCollection AddVaultWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section))
+            .Validate(o => o.RetrySchedule.Count > 0, $"{WebhookOptions.Section}:RetrySchedule needs at least one entry.")
+            .Validate(o => o.CircuitMinimumThroughput >= 2, $"{WebhookOptions.Section}:CircuitMinimumThroughput must be at least 2.")
+            .ValidateOnStart();
+        services.AddSingleton<IHostResolver, DnsHostResolver>();
+        services.AddSingleton<SafeUrls>();
+
+        // One pipeline per endpoint (by authority): a failing vendor opens its own circuit, never another's.
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, client => client.DefaultRequestHeaders.UserAgent.ParseAdd("CustomerVault-Webhooks/1.0"))
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                ConnectCallback = sp.GetRequiredService<SafeUrls>().ConnectAsync,
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            .AddResilienceHandler("webhook-delivery", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value;
+                if (options.RetryAttempts > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = options.RetryAttempts,
+                        Delay = options.RetryDelay,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                    });
+                }
+
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    FailureRatio = 1.0,
+                    MinimumThroughput = options.CircuitMinimumThroughput,
+                    SamplingDuration = options.CircuitSamplingDuration,
+                    BreakDuration = options.CircuitBreakDuration,
+                });
+                pipeline.AddTimeout(options.AttemptTimeout);
+            })
+            .SelectPipelineByAuthority();
+
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        return services;
+    }
+}
