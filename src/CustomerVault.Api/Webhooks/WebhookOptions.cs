@@ -27,8 +27,13 @@ public sealed class WebhookOptions
 
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>When a delivery failed, when to try it again: one entry per further attempt; after the last it is parked as failed.</summary>
-    public List<TimeSpan> RetrySchedule { get; set; } =
+    /// <summary>
+    /// When a delivery failed, when to try it again: one entry per further attempt; after the last it is parked as failed.
+    /// Empty means <see cref="DefaultRetrySchedule"/> (the configuration binder appends to a list, so the default cannot live here).
+    /// </summary>
+    public List<TimeSpan> RetrySchedule { get; set; } = [];
+
+    public static IReadOnlyList<TimeSpan> DefaultRetrySchedule { get; } =
     [
         TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),
         TimeSpan.FromHours(6), TimeSpan.FromHours(12), TimeSpan.FromDays(1), TimeSpan.FromDays(1),

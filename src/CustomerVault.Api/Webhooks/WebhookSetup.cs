@@ -9,7 +9,14 @@ public static class WebhookSetup
     public static IServiceCollection AddVaultWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section))
-            .Validate(o => o.RetrySchedule.Count > 0, $"{WebhookOptions.Section}:RetrySchedule needs at least one entry.")
+            .PostConfigure(o =>
+            {
+                if (o.RetrySchedule.Count == 0)
+                {
+                    o.RetrySchedule.AddRange(WebhookOptions.DefaultRetrySchedule);
+                }
+            })
+            .Validate(o => o.RetrySchedule.TrueForAll(t => t > TimeSpan.Zero), $"{WebhookOptions.Section}:RetrySchedule entries must be positive.")
             .Validate(o => o.CircuitMinimumThroughput >= 2, $"{WebhookOptions.Section}:CircuitMinimumThroughput must be at least 2.")
             .ValidateOnStart();
         services.AddSingleton<IHostResolver, DnsHostResolver>();

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace CustomerVault.Api.Tests.Support;
 
 /// <summary>A vendor registered by an operator through the API, with its own client and token.</summary>
-public sealed record RegisteredVendor(Guid Id, string ClientId, string Secret, string AccessToken);
+public sealed record RegisteredVendor(Guid Id, string ClientId, string Secret, string AccessToken, string WebhookSecret = "");
 
 public static class Parties
 {
@@ -27,7 +27,7 @@ public static class Parties
         return app.CreateApiClient(token.AccessToken);
     }
 
-    public static async Task<RegisteredVendor> RegisterVendorAsync(this VaultApp app, string? name = null, string scopes = AllScopes)
+    public static async Task<RegisteredVendor> RegisterVendorAsync(this VaultApp app, string? name = null, string scopes = AllScopes, string? webhookUrl = null)
     {
         using var admin = await app.OperatorAsync();
         var response = await admin.PostAsJsonAsync("/v1/vendors", new
@@ -36,6 +36,7 @@ public static class Parties
             website = "https://vendor.example",
             contactEmail = "privacy@vendor.example",
             scopes = scopes.Split(' '),
+            webhookUrl,
         });
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -43,7 +44,8 @@ public static class Parties
         var secret = body.GetProperty("clientSecret").GetString()!;
         var token = await app.ClientCredentialsAsync(clientId, secret, "vault.access");
         Assert.False(token.IsError, token.ErrorDescription);
-        return new RegisteredVendor(body.GetProperty("vendor").GetProperty("id").GetGuid(), clientId, secret, token.AccessToken!);
+        return new RegisteredVendor(body.GetProperty("vendor").GetProperty("id").GetGuid(), clientId, secret, token.AccessToken!,
+            body.GetProperty("webhookSecret").GetString()!);
     }
 
     public static HttpClient Api(this VaultApp app, RegisteredVendor vendor) => app.CreateApiClient(vendor.AccessToken);
