@@ -63,7 +63,7 @@ public sealed class SafeUrls(IOptions<WebhookOptions> options, IHostEnvironment 
         }
     }
 
-    /// <summary>The first address of the host the vault may connect to, or null when it resolves only to forbidden ones.</summary>
+    /// <summary>The address of the host the vault may connect to, or null when any address it resolves to is forbidden.</summary>
     public async Task<IPAddress?> AllowedAddressAsync(string host, CancellationToken cancellationToken)
     {
         IPAddress[] addresses;
@@ -81,7 +81,9 @@ public sealed class SafeUrls(IOptions<WebhookOptions> options, IHostEnvironment 
             return addresses.FirstOrDefault();
         }
 
-        return addresses.FirstOrDefault(a => !IsForbidden(a) && !options.Value.AllowedHosts.Contains(a.ToString()));
+        // A name that also resolves to a forbidden address is refused outright, not just steered around it: its owner
+        // either made a mistake or is probing.
+        return addresses.Length > 0 && addresses.All(a => !IsForbidden(a) || options.Value.AllowedHosts.Contains(a.ToString())) ? addresses[0] : null;
     }
 
     public static bool IsForbidden(IPAddress address)

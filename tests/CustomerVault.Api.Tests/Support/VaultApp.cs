@@ -22,7 +22,7 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString { get; protected set; } = "";
 
     /// <summary>Everything the vault logged, to check what never appears in logs.</summary>
     public ConcurrentQueue<string> Logs { get; } = new();
