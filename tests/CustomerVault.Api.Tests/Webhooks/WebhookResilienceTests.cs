@@ -72,6 +72,27 @@ public sealed class WebhookResilienceTests(WebhookVaultApp app) : IClassFixture<
         await _receiver.WaitForAsync(r => r.Any(w => w.Type == "com.customervault.grant.relinquished"));
     }
 
+    [Fact]
+    public async Task Two_nodes_delivering_at_once_send_each_notification_once()
+    {
+        await using var second = new VaultNode(app.ConnectionString, dispatch: true);
+        await second.InitializeAsync();
+        var vendor = await app.RegisterVendorAsync(webhookUrl: _receiver.Url);
+        var customer = await app.SignUpAsync();
+        using var customerApi = app.Api(customer);
+
+        for (var i = 0; i < 8; i++)
+        {
+            var grantId = await app.GrantAsync(vendor, customer, purpose: i % 2 == 0 ? "marketing" : "analytics");
+            await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { });
+        }
+
+        var received = await _receiver.WaitForAsync(r => r.Count >= 16);
+        await Task.Delay(500);
+        Assert.Equal(16, _receiver.Requests.Count);
+        Assert.Equal(16, received.Select(w => w.Id).Distinct().Count());
+    }
+
     private async Task WaitForAttemptsAsync(RegisteredVendor vendor, int attempts)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
