@@ -2,6 +2,7 @@ using CustomerVault.AccessLog;
 using CustomerVault.Audit;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
+using CustomerVault.MyData;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using CustomerVault.Webhooks;
@@ -28,6 +29,11 @@ public static class VaultApi
         consents.MapCustomerAccessLog();
         consents.MapRelationships();
         consents.MapReceiptsForCustomers();
+
+        // Her data as a whole: export and erasure need both customer scopes.
+        v1.MapGroup("/me").WithTags("Customers: your data")
+            .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Profile), VaultPolicies.Customer(VaultScopes.Consents))
+            .MapMyData();
 
         // Vendor systems (client credentials); every request re-checks that the vendor is active (CallingVendor).
         var vendors = v1.MapGroup("").WithTags("Vendors: access to customers")

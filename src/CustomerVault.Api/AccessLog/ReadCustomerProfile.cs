@@ -30,6 +30,7 @@ public static class ReadCustomerProfile
                              + "on every request: after the customer revokes, the next read is refused. Every read is logged for the customer first.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<Results<Ok<VendorProfileRead>, ProblemHttpResult>> Handle(
@@ -44,6 +45,11 @@ public static class ReadCustomerProfile
         var now = clock.Now();
         var (vendorStatus, allGrants, profile, key) = await query.LoadAsync(token.VendorId, customerId, cancellationToken);
         CallingVendor.Check(vendorStatus);
+        if (profile?.ErasedAt is not null)
+        {
+            throw new CustomerErasedException(customerId);
+        }
+
         var grants = allGrants.Where(g => g.Purpose == purpose && g.IsActiveAt(now)).ToList();
         if (grants.Count == 0 || profile is null || key is null)
         {

@@ -151,7 +151,7 @@ public static class Receipts
         _ => null,
     };
 
-    private static string Issuer(HttpRequest request) => $"{request.Scheme}://{request.Host}/";
+    public static string Issuer(HttpRequest request) => $"{request.Scheme}://{request.Host}/";
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such grant.");
 }

@@ -15,6 +15,7 @@ public static class Replay
         (null, CustomerRegistered e) => Profile.Create(e),
         (Profile s, ProfileAttributeSet e) => s.Apply(e),
         (Profile s, ProfileAttributeCleared e) => s.Apply(e),
+        (Profile s, CustomerErased e) => s.Apply(e),
 
         (null, VendorRegistered e) => Vendor.Create(e),
         (Vendor s, VendorSecretRotated e) => s.Apply(e),

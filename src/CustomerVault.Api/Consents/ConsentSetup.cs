@@ -26,6 +26,9 @@ public static class ConsentSetup
         services.AddHostedService<Audit.CheckpointScheduler>();
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
+        services.AddSingleton<MyData.ErasedCustomers>();
+        services.AddScoped<MyData.CustomerExport>();
+        services.AddScoped<MyData.CustomerErasure>();
         return services;
     }
 }

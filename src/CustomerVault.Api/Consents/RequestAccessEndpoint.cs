@@ -37,6 +37,7 @@ public static class RequestAccessEndpoint
                              + "the same key with another body is refused with 422.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
@@ -68,10 +69,16 @@ public static class RequestAccessEndpoint
                     detail: "This key already stands for a request with a different body. Use a new key for a new request.");
         }
 
-        if (await session.LoadAsync<Profile>(body.CustomerId, cancellationToken) is null)
+        var customer = await session.LoadAsync<Profile>(body.CustomerId, cancellationToken);
+        if (customer is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such customer.",
                 detail: "No customer with this id has a vault.");
+        }
+
+        if (customer.ErasedAt is not null)
+        {
+            throw new CustomerErasedException(body.CustomerId);
         }
 
         var now = clock.Now();

@@ -114,10 +114,23 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
 /// <summary>The calling customer, bound from a token that the customer policy has already accepted.</summary>
 public sealed record CustomerPrincipal(Guid Id)
 {
-    public static ValueTask<CustomerPrincipal?> BindAsync(HttpContext context) =>
-        ValueTask.FromResult<CustomerPrincipal?>(
-            context.User.FindFirstValue(VaultClaims.ActorType) == VaultClaims.ActorTypes.Customer
-            && Guid.TryParse(context.User.FindFirstValue(VaultClaims.Subject), out var id)
-                ? new CustomerPrincipal(id)
-                : throw new InvalidOperationException("A customer endpoint was reached without a customer's token; its policy is missing."));
+    /// <remarks>
+    /// A token stays valid for minutes after its customer erased her account; binding refuses it (410) so that no
+    /// endpoint has to remember to.
+    /// </remarks>
+    public static async ValueTask<CustomerPrincipal?> BindAsync(HttpContext context)
+    {
+        if (context.User.FindFirstValue(VaultClaims.ActorType) != VaultClaims.ActorTypes.Customer
+            || !Guid.TryParse(context.User.FindFirstValue(VaultClaims.Subject), out var id))
+        {
+            throw new InvalidOperationException("A customer endpoint was reached without a customer's token; its policy is missing.");
+        }
+
+        if (await context.RequestServices.GetRequiredService<MyData.ErasedCustomers>().IsErasedAsync(id, context.RequestAborted))
+        {
+            throw new Infrastructure.Http.CustomerErasedException(id);
+        }
+
+        return new CustomerPrincipal(id);
+    }
 }

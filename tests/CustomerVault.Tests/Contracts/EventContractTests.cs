@@ -26,6 +26,7 @@ public sealed class EventContractTests
         new CustomerRegistered(Customer, At),
         new ProfileAttributeSet(Customer, "contact.email", "v1.c2VhbGVk", At),
         new ProfileAttributeCleared(Customer, "contact.email", At),
+        new CustomerErased(Customer, At),
         new VendorRegistered(Vendor, "vendor-x", "Stargazer Optics", "https://stargazer.example", "privacy@stargazer.example", ["name", "email"], null, At),
         new VendorSecretRotated(Vendor, At),
         new VendorSuspended(Vendor, "Breach under investigation", At),

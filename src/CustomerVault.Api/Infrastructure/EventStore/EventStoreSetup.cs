@@ -42,7 +42,7 @@ public static class EventStoreSetup
     /// <summary>Every event the vault stores.</summary>
     public static readonly IReadOnlyList<Type> EventTypes =
     [
-        typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared),
+        typeof(CustomerRegistered), typeof(ProfileAttributeSet), typeof(ProfileAttributeCleared), typeof(CustomerErased),
         typeof(VendorRegistered), typeof(VendorSecretRotated), typeof(VendorSuspended), typeof(VendorReactivated),
         typeof(VendorWebhookChanged), typeof(VendorWebhookSecretRotated),
         typeof(AccessRequested), typeof(AccessRequestApproved), typeof(AccessRequestDenied), typeof(AccessRequestExpired),

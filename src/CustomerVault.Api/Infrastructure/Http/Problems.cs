@@ -20,6 +20,12 @@ public sealed class ConflictException(string message, string? currentState = nul
     public string? CurrentState { get; } = currentState;
 }
 
+/// <summary>The customer erased her account: nothing of hers can be read or changed any more (410).</summary>
+public sealed class CustomerErasedException(Guid customerId) : Exception($"Customer {customerId} erased her account.")
+{
+    public Guid CustomerId { get; } = customerId;
+}
+
 /// <summary>
 /// The one place where failures become RFC 9457 problem documents, so handlers never catch for flow control:
 /// rule broken → 409, stale version → 412 (or 409 without If-Match), invalid input → 400 naming the fields.
@@ -71,6 +77,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Status = StatusCodes.Status403Forbidden,
                 Title = "This vendor may not act now.",
                 Detail = e.Message,
+            },
+            CustomerErasedException => new ProblemDetails
+            {
+                Status = StatusCodes.Status410Gone,
+                Title = "This customer erased her account.",
+                Detail = "Her data was destroyed at her request; nothing of it can be read or changed.",
             },
             JasperFx.DocumentAlreadyExistsException => new ProblemDetails
             {
