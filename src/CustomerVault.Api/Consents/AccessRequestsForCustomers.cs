@@ -54,34 +54,51 @@ public static class AccessRequestsForCustomers
 
     private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> Approve(
         Guid requestId, ApproveBody? body, CustomerPrincipal customer, HttpRequest request, HttpResponse response,
-        IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var stream = await session.FetchForWritingAsync<AccessRequest>(requestId, request, cancellationToken);
-        if (stream.Aggregate is null || stream.Aggregate.CustomerId != customer.Id)
-        {
-            return NotFound();
-        }
-
-        var approval = AccessRequestDecider.Decide(new ApproveRequest(body?.Scopes, body?.ExpiresAt, Guid.CreateVersion7(), clock.Now()), stream.Aggregate);
-        stream.AppendOne(approval.Approved);
-        session.Events.StartStream<Grant>(approval.Granted.GrantId, approval.Granted);
-        await session.SaveChangesAsync(cancellationToken);
-        return await ReadBackAsync(session, requestId, response, clock, cancellationToken);
-    }
+        IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken) =>
+        await ApproveAsync(session, customer.Id, requestId, ETag.ExpectedVersion(request), body ?? new ApproveBody(null, null), clock.Now(), cancellationToken)
+            ? await ReadBackAsync(session, requestId, response, clock, cancellationToken)
+            : NotFound();
 
     private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> Deny(
         Guid requestId, DenyBody? body, CustomerPrincipal customer, HttpRequest request, HttpResponse response,
-        IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+        IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken) =>
+        await DenyAsync(session, customer.Id, requestId, ETag.ExpectedVersion(request), body?.Reason, clock.Now(), cancellationToken)
+            ? await ReadBackAsync(session, requestId, response, clock, cancellationToken)
+            : NotFound();
+
+    /// <summary>
+    /// The customer approves her request (the portal runs this too): false when she has no such request.
+    /// A stale <paramref name="expectedVersion"/> fails with a concurrency error.
+    /// </summary>
+    public static async Task<bool> ApproveAsync(
+        IDocumentSession session, Guid customerId, Guid requestId, long? expectedVersion, ApproveBody body, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var stream = await session.FetchForWritingAsync<AccessRequest>(requestId, request, cancellationToken);
-        if (stream.Aggregate is null || stream.Aggregate.CustomerId != customer.Id)
+        var stream = await session.FetchForWritingAsync<AccessRequest>(requestId, expectedVersion, cancellationToken);
+        if (stream.Aggregate is null || stream.Aggregate.CustomerId != customerId)
         {
-            return NotFound();
+            return false;
         }
 
-        stream.AppendOne(AccessRequestDecider.Decide(new DenyRequest(body?.Reason, clock.Now()), stream.Aggregate));
+        var approval = AccessRequestDecider.Decide(new ApproveRequest(body.Scopes, body.ExpiresAt, Guid.CreateVersion7(), now), stream.Aggregate);
+        stream.AppendOne(approval.Approved);
+        session.Events.StartStream<Grant>(approval.Granted.GrantId, approval.Granted);
         await session.SaveChangesAsync(cancellationToken);
-        return await ReadBackAsync(session, requestId, response, clock, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The customer denies her request: false when she has no such request.</summary>
+    public static async Task<bool> DenyAsync(
+        IDocumentSession session, Guid customerId, Guid requestId, long? expectedVersion, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stream = await session.FetchForWritingAsync<AccessRequest>(requestId, expectedVersion, cancellationToken);
+        if (stream.Aggregate is null || stream.Aggregate.CustomerId != customerId)
+        {
+            return false;
+        }
+
+        stream.AppendOne(AccessRequestDecider.Decide(new DenyRequest(reason, now), stream.Aggregate));
+        await session.SaveChangesAsync(cancellationToken);
+        return true;
     }
 
     private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> ReadBackAsync(

@@ -65,10 +65,47 @@ public static class GrantsForCustomers
     private static async Task<Results<Created<GrantView>, ProblemHttpResult>> GrantAccess(
         GrantBody body, CustomerPrincipal customer, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
     {
+        var now = clock.Now();
+        if (await GrantAccessAsync(session, customer.Id, body, now, cancellationToken) is not { } grant)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such vendor.");
+        }
+
+        return TypedResults.Created($"/v1/me/grants/{grant.Id}", (await session.ViewsAsync([grant], now, cancellationToken))[0]);
+    }
+
+    private static Task<Results<Ok<GrantView>, ProblemHttpResult>> Revoke(
+        Guid grantId, RevokeBody? body, CustomerPrincipal customer, HttpRequest request, HttpResponse response, IDocumentSession session,
+        TimeProvider clock, CancellationToken cancellationToken) =>
+        RespondAsync(RevokeAsync(session, customer.Id, grantId, ETag.ExpectedVersion(request), body?.Reason, clock.Now(), cancellationToken), response, session, clock, cancellationToken);
+
+    private static Task<Results<Ok<GrantView>, ProblemHttpResult>> Narrow(
+        Guid grantId, NarrowBody body, CustomerPrincipal customer, HttpRequest request, HttpResponse response, IDocumentSession session,
+        TimeProvider clock, CancellationToken cancellationToken) =>
+        RespondAsync(NarrowAsync(session, customer.Id, grantId, ETag.ExpectedVersion(request), body.RemoveScopes, clock.Now(), cancellationToken), response, session, clock, cancellationToken);
+
+    private static async Task<Results<Ok<GrantView>, ProblemHttpResult>> RespondAsync(
+        Task<Grant?> decided, HttpResponse response, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (await decided is not { } grant)
+        {
+            return NotFound();
+        }
+
+        ETag.Set(response, grant.Version);
+        return TypedResults.Ok((await session.ViewsAsync([grant], clock.Now(), cancellationToken))[0]);
+    }
+
+    /// <summary>
+    /// The customer grants a registered vendor access on her own initiative (the portal runs this too); null when
+    /// there is no such vendor.
+    /// </summary>
+    public static async Task<Grant?> GrantAccessAsync(IDocumentSession session, Guid customerId, GrantBody body, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var vendor = await session.LoadAsync<Vendor>(body.VendorId, cancellationToken);
         if (vendor is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such vendor.");
+            return null;
         }
 
         if (vendor.Status == VendorStatus.Suspended)
@@ -76,39 +113,36 @@ public static class GrantsForCustomers
             throw new ConflictException("This vendor is suspended; it cannot be granted access now.", VendorDecider.Name(vendor.Status));
         }
 
-        var now = clock.Now();
-        var granted = GrantDecider.Decide(new GrantAccess(Guid.CreateVersion7(), customer.Id, vendor.Id, vendor.Scopes, body.Scopes,
+        var granted = GrantDecider.Decide(new GrantAccess(Guid.CreateVersion7(), customerId, vendor.Id, vendor.Scopes, body.Scopes,
             body.Purpose, body.Description, body.ExpiresAt, body.ContactTerms, now));
         session.Events.StartStream<Grant>(granted.GrantId, granted);
         await session.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/v1/me/grants/{granted.GrantId}", GrantView.Of(Grant.Create(granted), vendor, now));
+        return Grant.Create(granted);
     }
 
-    private static Task<Results<Ok<GrantView>, ProblemHttpResult>> Revoke(
-        Guid grantId, RevokeBody? body, CustomerPrincipal customer, HttpRequest request, HttpResponse response, IDocumentSession session,
-        TimeProvider clock, CancellationToken cancellationToken) =>
-        DecideAsync(grantId, customer, request, response, session, clock, grant => GrantDecider.Decide(new RevokeGrant(body?.Reason, clock.Now()), grant), cancellationToken);
+    /// <summary>The customer revokes her grant: the grant as it is now, or null when she has no such grant.</summary>
+    public static Task<Grant?> RevokeAsync(
+        IDocumentSession session, Guid customerId, Guid grantId, long? expectedVersion, string? reason, DateTimeOffset now, CancellationToken cancellationToken) =>
+        DecideAsync(session, customerId, grantId, expectedVersion, grant => GrantDecider.Decide(new RevokeGrant(reason, now), grant), cancellationToken);
 
-    private static Task<Results<Ok<GrantView>, ProblemHttpResult>> Narrow(
-        Guid grantId, NarrowBody body, CustomerPrincipal customer, HttpRequest request, HttpResponse response, IDocumentSession session,
-        TimeProvider clock, CancellationToken cancellationToken) =>
-        DecideAsync(grantId, customer, request, response, session, clock, grant => GrantDecider.Decide(new NarrowGrant(body.RemoveScopes, clock.Now()), grant), cancellationToken);
+    /// <summary>The customer removes some scopes from her grant: the grant as it is now, or null when she has no such grant.</summary>
+    public static Task<Grant?> NarrowAsync(
+        IDocumentSession session, Guid customerId, Guid grantId, long? expectedVersion, IReadOnlyList<string>? removeScopes, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        DecideAsync(session, customerId, grantId, expectedVersion, grant => GrantDecider.Decide(new NarrowGrant(removeScopes, now), grant), cancellationToken);
 
-    private static async Task<Results<Ok<GrantView>, ProblemHttpResult>> DecideAsync(
-        Guid grantId, CustomerPrincipal customer, HttpRequest request, HttpResponse response, IDocumentSession session, TimeProvider clock,
-        Func<Grant, object> decide, CancellationToken cancellationToken)
+    private static async Task<Grant?> DecideAsync(
+        IDocumentSession session, Guid customerId, Guid grantId, long? expectedVersion, Func<Grant, object> decide, CancellationToken cancellationToken)
     {
-        var stream = await session.FetchForWritingAsync<Grant>(grantId, request, cancellationToken);
-        if (stream.Aggregate is null || stream.Aggregate.CustomerId != customer.Id)
+        var stream = await session.FetchForWritingAsync<Grant>(grantId, expectedVersion, cancellationToken);
+        if (stream.Aggregate is null || stream.Aggregate.CustomerId != customerId)
         {
-            return NotFound();
+            return null;
         }
 
         stream.AppendOne(decide(stream.Aggregate));
         await session.SaveChangesAsync(cancellationToken);
-        var updated = (await session.LoadAsync<Grant>(grantId, cancellationToken))!;
-        ETag.Set(response, updated.Version);
-        return TypedResults.Ok((await session.ViewsAsync([updated], clock.Now(), cancellationToken))[0]);
+        return await session.LoadAsync<Grant>(grantId, cancellationToken);
     }
 
     // Another customer's grant id answers exactly like an id that does not exist.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Encryption;
+using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -101,32 +102,44 @@ public static class PatchProfile
         HttpRequest request, HttpResponse response, CustomerPrincipal customer, IDocumentSession session, CustomerKeyring keyring, TimeProvider clock, CancellationToken cancellationToken)
     {
         var patch = await ReadMergePatchAsync(request, cancellationToken);
-        var expectedVersion = ETag.ExpectedVersion(request);
-        var stream = expectedVersion is { } version
-            ? await session.Events.FetchForWriting<Profile>(customer.Id, version, cancellationToken)
-            : await session.Events.FetchForWriting<Profile>(customer.Id, cancellationToken);
-        var cipher = await keyring.OpenAsync(session, customer.Id, cancellationToken);
-        if (stream.Aggregate is null || cipher is null)
+        if (await ApplyAsync(session, keyring, customer.Id, patch, ETag.ExpectedVersion(request), clock.Now(), cancellationToken) is not { } changed)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "This account has no profile in the vault.");
         }
 
-        var now = clock.Now();
+        ETag.Set(response, changed.Version);
+        return TypedResults.Ok(ProfileDocument.From(changed.Document));
+    }
+
+    /// <summary>
+    /// Applies a merge patch to the customer's profile (the portal runs this too): the document and version after it,
+    /// or null when she has no profile. Invalid values fail with the fields named; a stale version with a concurrency error.
+    /// </summary>
+    public static async Task<(JsonObject Document, long Version)?> ApplyAsync(
+        IDocumentSession session, CustomerKeyring keyring, Guid customerId, JsonNode? patch, long? expectedVersion, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var stream = await session.FetchForWritingAsync<Profile>(customerId, expectedVersion, cancellationToken);
+        var cipher = await keyring.OpenAsync(session, customerId, cancellationToken);
+        if (stream.Aggregate is null || cipher is null)
+        {
+            return null;
+        }
+
         var plan = Plan(ProfileDocument.Open(stream.Aggregate.Attributes, cipher), patch, DateOnly.FromDateTime(now.UtcDateTime));
         if (plan.Validation.HasErrors)
         {
             throw new RequestValidationException(plan.Validation.ToDictionary());
         }
 
-        var events = Decide(customer.Id, plan.Changes, cipher.Seal, now);
+        var events = Decide(customerId, plan.Changes, cipher.Seal, now);
         if (events.Count > 0)
         {
             stream.AppendMany(events);
             await session.SaveChangesAsync(cancellationToken);
         }
 
-        ETag.Set(response, stream.Aggregate.Version + events.Count);
-        return TypedResults.Ok(ProfileDocument.From(plan.Result));
+        return (plan.Result, stream.Aggregate.Version + events.Count);
     }
 
     private static async Task<JsonNode?> ReadMergePatchAsync(HttpRequest request, CancellationToken cancellationToken)
