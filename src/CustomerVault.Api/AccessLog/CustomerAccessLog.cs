@@ -34,11 +34,19 @@ public static class CustomerAccessLog
         }
 
         var paging = Paging.Of(limit, offset);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var entries = await AccessLogTable.QueryAsync(connection, customer.Id, vendorId, from, to, paging.Limit + 1, paging.Offset, cancellationToken);
-        var vendors = await session.VendorsAsync(entries.Select(e => e.VendorId), cancellationToken);
-        var items = entries.Select(e => new AccessLogItem(e.Id, VendorSummary.Of(vendors.GetValueOrDefault(e.VendorId), e.VendorId),
-            AccessLogTable.KindName(e.Kind), e.Purpose, e.GrantIds, e.Attributes, e.Channel, e.At, e.RequestId)).ToList();
+        var items = await QueryAsync(session, dataSource, customer.Id, vendorId, from, to, paging.Limit + 1, paging.Offset, cancellationToken);
         return TypedResults.Ok(paging.Page(items, request));
+    }
+
+    /// <summary>A customer's reads and contacts, newest first, with the vendors' names.</summary>
+    public static async Task<IReadOnlyList<AccessLogItem>> QueryAsync(
+        IQuerySession session, NpgsqlDataSource dataSource, Guid customerId, Guid? vendorId, DateTimeOffset? from, DateTimeOffset? to, int limit, int offset,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var entries = await AccessLogTable.QueryAsync(connection, customerId, vendorId, from, to, limit, offset, cancellationToken);
+        var vendors = await session.VendorsAsync(entries.Select(e => e.VendorId), cancellationToken);
+        return entries.Select(e => new AccessLogItem(e.Id, VendorSummary.Of(vendors.GetValueOrDefault(e.VendorId), e.VendorId),
+            AccessLogTable.KindName(e.Kind), e.Purpose, e.GrantIds, e.Attributes, e.Channel, e.At, e.RequestId)).ToList();
     }
 }

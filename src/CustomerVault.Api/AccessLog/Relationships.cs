@@ -26,14 +26,17 @@ public static class Relationships
             .WithSummary("Every vendor you have granted or been asked for access: status, scopes, purpose, expiry, recent reads");
 
     private static async Task<Ok<IReadOnlyList<Relationship>>> Handle(
-        CustomerPrincipal customer, IQuerySession session, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+        CustomerPrincipal customer, IQuerySession session, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ForCustomerAsync(session, dataSource, customer.Id, clock.Now(), cancellationToken));
+
+    public static async Task<IReadOnlyList<Relationship>> ForCustomerAsync(
+        IQuerySession session, NpgsqlDataSource dataSource, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var now = clock.Now();
-        var grants = await session.Query<Grant>().Where(g => g.CustomerId == customer.Id).ToListAsync(cancellationToken);
-        var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == customer.Id)
+        var grants = await session.Query<Grant>().Where(g => g.CustomerId == customerId).ToListAsync(cancellationToken);
+        var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId)
             .WithStatus(AccessRequestStatus.Pending, now).ToListAsync(cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var usage = await AccessUsage.ForCustomerAsync(connection, customer.Id, now, cancellationToken);
+        var usage = await AccessUsage.ForCustomerAsync(connection, customerId, now, cancellationToken);
         var vendorIds = grants.Select(g => g.VendorId).Concat(pending.Select(r => r.VendorId)).Distinct().ToList();
         var vendors = await session.VendorsAsync(vendorIds, cancellationToken);
 
@@ -56,6 +59,6 @@ public static class Relationships
                 pending.Count(r => r.VendorId == id));
         }).OrderBy(r => r.Vendor.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
-        return TypedResults.Ok<IReadOnlyList<Relationship>>(rows);
+        return rows;
     }
 }

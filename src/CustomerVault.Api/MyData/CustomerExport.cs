@@ -61,11 +61,7 @@ public sealed class CustomerExport(
             exported.Add(new ExportedGrant(view, receipts ?? []));
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var log = await AccessLogTable.QueryAsync(connection, customerId, null, null, null, int.MaxValue, 0, cancellationToken);
-        var vendors = await session.VendorsAsync(log.Select(e => e.VendorId), cancellationToken);
-        var items = log.Select(e => new AccessLogItem(e.Id, VendorSummary.Of(vendors.GetValueOrDefault(e.VendorId), e.VendorId),
-            AccessLogTable.KindName(e.Kind), e.Purpose, e.GrantIds, e.Attributes, e.Channel, e.At, e.RequestId)).ToList();
+        var items = await CustomerAccessLog.QueryAsync(session, dataSource, customerId, null, null, null, int.MaxValue, 0, cancellationToken);
 
         return new CustomerExportDocument(Format, customerId, issuer, now, ProfileDocument.From(ProfileDocument.Open(profile.Attributes, cipher)),
             profile.Version, (await session.ViewsAsync(requests, now, cancellationToken)).ToList(), exported,

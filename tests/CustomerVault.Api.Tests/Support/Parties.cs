@@ -23,7 +23,7 @@ public static class Parties
     public static async Task<HttpClient> OperatorAsync(this VaultApp app)
     {
         var token = await app.ClientCredentialsAsync("demo-operator", "demo-operator-secret");
-        Assert.False(token.IsError, token.ErrorDescription);
+        Assert.False(token.IsError, $"{token.Error} {token.ErrorDescription} {token.HttpStatusCode} {token.Raw}");
         return app.CreateApiClient(token.AccessToken);
     }
 

@@ -36,8 +36,11 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         var name = $"t_{GetType().Name.ToLowerInvariant()}_{Guid.NewGuid():N}";
         ConnectionString = await TestDatabase.CreateDatabaseAsync(name.Length > 63 ? name[..63] : name);
-        _ = Server; // start the host now, so the first test does not pay for it inside its timeout
+        Start();
     }
+
+    /// <summary>Starts the host now, so the first test does not pay for it inside its timeout.</summary>
+    protected virtual void Start() => _ = Server;
 
     public new virtual async Task DisposeAsync() => await base.DisposeAsync();
 
@@ -73,11 +76,11 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
     }
 
-    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = true });
 
     public HttpClient CreateApiClient(string? accessToken = null)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = false });
         if (accessToken is not null)
         {
             client.SetBearerToken(accessToken);

@@ -27,7 +27,7 @@ public sealed class SignInModel(SignInManager<VaultUser> signIns) : PageModel
         var result = await signIns.PasswordSignInAsync(Email.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded)
         {
-            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/portal");
         }
 
         Error = result.IsLockedOut

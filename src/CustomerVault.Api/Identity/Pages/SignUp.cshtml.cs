@@ -52,6 +52,6 @@ public sealed class SignUpModel(CustomerRegistration registration, SignInManager
         }
 
         await signIns.SignInAsync(user, isPersistent: false);
-        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/portal");
     }
 }

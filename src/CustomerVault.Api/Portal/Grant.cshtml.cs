@@ -1,0 +1,77 @@
+using CustomerVault.Consents;
+using CustomerVault.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CustomerVault.Portal;
+
+/// <summary>One of her grants: narrow it or revoke it, each after one confirmation on this page.</summary>
+public sealed class GrantModel(IDocumentSession session, TimeProvider clock) : PortalPage
+{
+    public GrantView View { get; private set; } = null!;
+
+    [BindProperty]
+    public long Version { get; set; }
+
+    [BindProperty]
+    public List<string> RemoveScopes { get; set; } = [];
+
+    [BindProperty]
+    public string? Reason { get; set; }
+
+    /// <summary>narrow or revoke: which confirmation the page leads with.</summary>
+    [BindProperty(SupportsGet = true, Name = "action")]
+    public string? Intent { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid grantId) => await LoadAsync(grantId) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostNarrowAsync(Guid grantId)
+    {
+        Grant? grant = null;
+        if (await TryAsync(async () => grant = await GrantsForCustomers.NarrowAsync(session, CustomerId, grantId, Version, RemoveScopes, clock.Now(), HttpContext.RequestAborted)))
+        {
+            if (grant is null)
+            {
+                return NotFound();
+            }
+
+            Notice = $"Narrowed: the company may now see only {PortalText.Scopes(grant.Scopes)}.";
+            return RedirectToPage("/Portal/Relationships");
+        }
+
+        Intent = "narrow";
+        return await LoadAsync(grantId) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostRevokeAsync(Guid grantId)
+    {
+        Grant? grant = null;
+        if (await TryAsync(async () => grant = await GrantsForCustomers.RevokeAsync(
+                session, CustomerId, grantId, Version, string.IsNullOrWhiteSpace(Reason) ? null : Reason.Trim(), clock.Now(), HttpContext.RequestAborted)))
+        {
+            if (grant is null)
+            {
+                return NotFound();
+            }
+
+            Notice = "Revoked: the company can no longer read your data under this grant, from this moment on.";
+            return RedirectToPage("/Portal/Relationships");
+        }
+
+        Intent = "revoke";
+        return await LoadAsync(grantId) ? Page() : NotFound();
+    }
+
+    private async Task<bool> LoadAsync(Guid grantId)
+    {
+        var grant = await session.LoadAsync<Grant>(grantId, HttpContext.RequestAborted);
+        if (grant is null || grant.CustomerId != CustomerId)
+        {
+            return false;
+        }
+
+        View = (await session.ViewsAsync([grant], clock.Now(), HttpContext.RequestAborted))[0];
+        Version = grant.Version;
+        return true;
+    }
+}

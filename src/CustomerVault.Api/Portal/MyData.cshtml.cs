@@ -1,0 +1,53 @@
+using System.Text;
+using CustomerVault.Audit;
+using CustomerVault.Identity;
+using CustomerVault.MyData;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CustomerVault.Portal;
+
+/// <summary>Her two rights over the vault itself: take everything with her (export), and make it disappear (erasure).</summary>
+public sealed class MyDataModel(CustomerExport export, CustomerErasure erasure, SignInManager<VaultUser> signIns) : PortalPage
+{
+    public const string ConfirmationWord = "ERASE";
+
+    [BindProperty]
+    public string? Confirmation { get; set; }
+
+    public void OnGet()
+    {
+    }
+
+    /// <summary>The signed export, exactly as GET /v1/me/export serves it.</summary>
+    public async Task<IActionResult> OnGetExportAsync()
+    {
+        var document = await export.BuildAsync(CustomerId, Receipts.Issuer(Request), HttpContext.RequestAborted);
+        return File(Encoding.ASCII.GetBytes(export.Sign(document)), MyDataEndpoints.JoseMediaType, FileName(document, "jws"));
+    }
+
+    /// <summary>The same document as plain JSON, to read; the proof of its origin is the .jws.</summary>
+    public async Task<IActionResult> OnGetExportJsonAsync()
+    {
+        var document = await export.BuildAsync(CustomerId, Receipts.Issuer(Request), HttpContext.RequestAborted);
+        var payload = Base64UrlEncoder.DecodeBytes(export.Sign(document).Split('.')[1]);
+        return File(payload, "application/json", FileName(document, "json"));
+    }
+
+    public async Task<IActionResult> OnPostEraseAsync()
+    {
+        if (!string.Equals(Confirmation?.Trim(), ConfirmationWord, StringComparison.Ordinal))
+        {
+            ModelState.AddModelError("confirmation", $"Type {ConfirmationWord} in capital letters to confirm; nothing was erased.");
+            return Page();
+        }
+
+        await erasure.EraseAsync(CustomerId, HttpContext.RequestAborted);
+        await signIns.SignOutAsync();
+        return Redirect("/portal/erased");
+    }
+
+    private static string FileName(CustomerExportDocument document, string extension) =>
+        $"customervault-export-{document.ExportedAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.{extension}";
+}

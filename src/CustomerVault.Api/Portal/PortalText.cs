@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CustomerVault.Consents;
+using CustomerVault.Profiles;
+
+namespace CustomerVault.Portal;
+
+/// <summary>The vault's terms in the words a customer reads.</summary>
+public static partial class PortalText
+{
+    private static readonly Dictionary<string, string> PurposeTitles = new(StringComparer.Ordinal)
+    {
+        [Purposes.ServiceDelivery] = "To deliver a service you use",
+        [Purposes.Marketing] = "Marketing",
+        [Purposes.Analytics] = "Analytics",
+        [Purposes.Research] = "Research",
+        [Purposes.LegalObligation] = "A legal obligation",
+    };
+
+    private static readonly Dictionary<string, string> ChannelTitles = new(StringComparer.Ordinal)
+    {
+        ["email"] = "e-mail", ["sms"] = "text message", ["phone"] = "phone call", ["post"] = "post",
+    };
+
+    public static string Scope(string scope) => Catalog.Scopes.FirstOrDefault(s => s.Name == scope)?.Title ?? scope;
+
+    public static string ScopeDescription(string scope) => Catalog.Scopes.FirstOrDefault(s => s.Name == scope)?.Description ?? "";
+
+    public static string Scopes(IEnumerable<string> scopes) => string.Join(", ", scopes.Select(Scope));
+
+    public static string Purpose(string purpose) => PurposeTitles.GetValueOrDefault(purpose, purpose);
+
+    public static string Channel(string channel) => ChannelTitles.GetValueOrDefault(channel, channel);
+
+    public static string Contact(ContactTerms? terms) => terms is null
+        ? "No contact"
+        : $"By {string.Join(" or ", terms.Channels.Select(Channel))}, at most {terms.MaxContactsPerWeek} {(terms.MaxContactsPerWeek == 1 ? "time" : "times")} a week";
+
+    public static string Date(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture) ?? "never";
+
+    public static string DateTime(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "never";
+
+    /// <summary>An ISO 8601 duration in words: P6M → 6 months, P1Y2M → 1 year 2 months.</summary>
+    public static string Duration(string iso)
+    {
+        var match = DurationPattern().Match(iso);
+        if (!match.Success)
+        {
+            return iso;
+        }
+
+        var parts = new[] { ("Y", "year"), ("M", "month"), ("W", "week"), ("D", "day") }
+            .Where(p => match.Groups[p.Item1].Success)
+            .Select(p => int.Parse(match.Groups[p.Item1].Value, CultureInfo.InvariantCulture) is var n && n == 1 ? $"1 {p.Item2}" : $"{match.Groups[p.Item1].Value} {p.Item2}s");
+        var words = string.Join(" ", parts);
+        return words.Length > 0 ? words : iso;
+    }
+
+    /// <summary>A validation error's field path as the form labels it: contact.postal.country → Postal address, country.</summary>
+    public static string Field(string field)
+    {
+        var attribute = Catalog.Attributes.Where(a => field == a.Name || field.StartsWith(a.Name + ".", StringComparison.Ordinal))
+            .OrderByDescending(a => a.Name.Length).FirstOrDefault();
+        if (attribute is null)
+        {
+            return char.ToUpperInvariant(field[0]) + field[1..] + ":";
+        }
+
+        var rest = field[attribute.Name.Length..].TrimStart('.');
+        return rest.Length == 0 ? $"{attribute.Title}:" : $"{attribute.Title}, {rest}:";
+    }
+
+    [GeneratedRegex(@"^P(?:(?<Y>\d+)Y)?(?:(?<M>\d+)M)?(?:(?<W>\d+)W)?(?:(?<D>\d+)D)?")]
+    private static partial Regex DurationPattern();
+}

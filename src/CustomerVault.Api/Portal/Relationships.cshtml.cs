@@ -1,0 +1,76 @@
+using CustomerVault.AccessLog;
+using CustomerVault.Consents;
+using CustomerVault.Infrastructure;
+using CustomerVault.Vendors;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace CustomerVault.Portal;
+
+/// <summary>One card per vendor: what it may see, why, until when, how it used that lately; and granting on her own initiative.</summary>
+public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSource dataSource, TimeProvider clock) : PortalPage
+{
+    public IReadOnlyList<Relationship> Relationships { get; private set; } = [];
+
+    /// <summary>The active grants behind each card, by vendor.</summary>
+    public ILookup<Guid, GrantView> ActiveGrants { get; private set; } = Array.Empty<GrantView>().ToLookup(g => g.Vendor.Id);
+
+    /// <summary>The vendors she can grant access to on her own initiative.</summary>
+    public IReadOnlyList<Vendor> Vendors { get; private set; } = [];
+
+    [BindProperty]
+    public NewGrant Grant { get; set; } = new();
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostGrantAsync()
+    {
+        Grant? created = null;
+        var body = new GrantBody(Grant.VendorId, Grant.Scopes, Grant.Purpose, string.IsNullOrWhiteSpace(Grant.Description) ? null : Grant.Description.Trim(),
+            EndOf(Grant.ExpiresOn), Grant.ContactChannels.Count == 0 ? null : new ContactTerms(Grant.ContactChannels, Grant.MaxContactsPerWeek ?? 0));
+        if (await TryAsync(async () => created = await GrantsForCustomers.GrantAccessAsync(session, CustomerId, body, clock.Now(), HttpContext.RequestAborted), "grant."))
+        {
+            if (created is null)
+            {
+                ModelState.AddModelError("grant.vendorId", "Choose a company from the list.");
+            }
+            else
+            {
+                Notice = $"You granted access to {PortalText.Scopes(created.Scopes)} until {PortalText.Date(created.ExpiresAt)}.";
+                return RedirectToPage();
+            }
+        }
+
+        await LoadAsync();
+        return Page();
+    }
+
+    private async Task LoadAsync()
+    {
+        var now = clock.Now();
+        Relationships = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, now, HttpContext.RequestAborted);
+        var active = await session.Query<Consents.Grant>().Where(g => g.CustomerId == CustomerId)
+            .WithStatus(GrantStatus.Active, now).OrderBy(g => g.GrantedAt).ToListAsync(HttpContext.RequestAborted);
+        ActiveGrants = (await session.ViewsAsync(active, now, HttpContext.RequestAborted)).ToLookup(g => g.Vendor.Id);
+        Vendors = (await session.Query<Vendor>().Where(v => v.Status == VendorStatus.Active).ToListAsync(HttpContext.RequestAborted))
+            .OrderBy(v => v.DisplayName, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    public sealed class NewGrant
+    {
+        public Guid VendorId { get; set; }
+
+        public List<string> Scopes { get; set; } = [];
+
+        public string? Purpose { get; set; }
+
+        public string? Description { get; set; }
+
+        public DateOnly? ExpiresOn { get; set; }
+
+        public List<string> ContactChannels { get; set; } = [];
+
+        public int? MaxContactsPerWeek { get; set; }
+    }
+}

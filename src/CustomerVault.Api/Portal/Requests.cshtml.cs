@@ -1,0 +1,97 @@
+using CustomerVault.Consents;
+using CustomerVault.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CustomerVault.Portal;
+
+/// <summary>Requests waiting for her answer: approve all or some of the scopes (and an earlier end), or deny.</summary>
+public sealed class RequestsModel(IDocumentSession session, TimeProvider clock) : PortalPage
+{
+    public IReadOnlyList<AccessRequestView> Shown { get; private set; } = [];
+
+    /// <summary>Each shown request's version, sent back with the decision so a stale page cannot overwrite a newer state.</summary>
+    public IReadOnlyDictionary<Guid, long> Versions { get; private set; } = new Dictionary<Guid, long>();
+
+    /// <summary>Set when the page shows one request (its own URL, or a decision that needs correcting).</summary>
+    public bool Single { get; private set; }
+
+    [BindProperty]
+    public long Version { get; set; }
+
+    [BindProperty]
+    public List<string> Scopes { get; set; } = [];
+
+    [BindProperty]
+    public DateOnly? ExpiresOn { get; set; }
+
+    [BindProperty]
+    public string? Reason { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid? requestId) => await ShowAsync(requestId) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostApproveAsync(Guid requestId)
+    {
+        var found = true;
+        if (await TryAsync(async () => found = await AccessRequestsForCustomers.ApproveAsync(
+                session, CustomerId, requestId, Version, new ApproveBody(Scopes, EndOf(ExpiresOn)), clock.Now(), HttpContext.RequestAborted)))
+        {
+            if (!found)
+            {
+                return NotFound();
+            }
+
+            var request = (await session.LoadAsync<AccessRequest>(requestId, HttpContext.RequestAborted))!;
+            var vendor = (await session.VendorsAsync([request.VendorId], HttpContext.RequestAborted)).GetValueOrDefault(request.VendorId);
+            Notice = $"You approved {vendor?.DisplayName ?? "the vendor"}'s request: {PortalText.Scopes(request.ApprovedScopes ?? [])}, until {PortalText.Date(await GrantEndAsync(request))}.";
+            return RedirectToPage("/Portal/Relationships");
+        }
+
+        return await ShowAsync(requestId) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostDenyAsync(Guid requestId)
+    {
+        var found = true;
+        if (await TryAsync(async () => found = await AccessRequestsForCustomers.DenyAsync(
+                session, CustomerId, requestId, Version, string.IsNullOrWhiteSpace(Reason) ? null : Reason.Trim(), clock.Now(), HttpContext.RequestAborted)))
+        {
+            if (!found)
+            {
+                return NotFound();
+            }
+
+            Notice = "You denied the request. The vendor is told, without your reason if you gave none.";
+            return RedirectToPage();
+        }
+
+        return await ShowAsync(requestId) ? Page() : NotFound();
+    }
+
+    private async Task<DateTimeOffset?> GrantEndAsync(AccessRequest request) =>
+        request.GrantId is { } grantId ? (await session.LoadAsync<Grant>(grantId, HttpContext.RequestAborted))?.ExpiresAt : null;
+
+    private async Task<bool> ShowAsync(Guid? requestId)
+    {
+        var now = clock.Now();
+        if (requestId is { } id)
+        {
+            var request = await session.LoadAsync<AccessRequest>(id, HttpContext.RequestAborted);
+            if (request is null || request.CustomerId != CustomerId)
+            {
+                return false;
+            }
+
+            Shown = await session.ViewsAsync([request], now, HttpContext.RequestAborted);
+            Versions = new Dictionary<Guid, long> { [request.Id] = request.Version };
+            Single = true;
+            return true;
+        }
+
+        var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == CustomerId)
+            .WithStatus(AccessRequestStatus.Pending, now).OrderByDescending(r => r.RequestedAt).ToListAsync(HttpContext.RequestAborted);
+        Shown = await session.ViewsAsync(pending, now, HttpContext.RequestAborted);
+        Versions = pending.ToDictionary(r => r.Id, r => r.Version);
+        return true;
+    }
+}

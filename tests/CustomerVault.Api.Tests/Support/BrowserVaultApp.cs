@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace CustomerVault.Api.Tests.Support;
+
+/// <summary>
+/// The vault on real Kestrel (a browser cannot reach the in-memory test server) and a headless Chromium driven by
+/// Playwright: the system's Chromium (VAULT_TEST_CHROMIUM, default /usr/bin/chromium), never a downloaded one.
+/// Pages are phone-sized, so every step also proves the portal works on a small screen.
+/// </summary>
+public sealed class BrowserVaultApp : VaultApp
+{
+    private IPlaywright? _playwright;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where screenshots go: the test output's screenshots folder, kept as the run's artifacts.</summary>
+    public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("VAULT_TEST_SCREENSHOTS")
+                                                         ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    protected override void Start()
+    {
+        UseKestrel(0);
+        StartServer();
+        BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
+        ClientOptions.BaseAddress = new Uri(BaseUrl);
+    }
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var chromium = Environment.GetEnvironmentVariable("VAULT_TEST_CHROMIUM") ?? "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+        {
+            throw new InvalidOperationException($"Browser tests need Chromium at {chromium} (Debian: apt-get install -y chromium), or VAULT_TEST_CHROMIUM set to it.");
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    /// <summary>A fresh browser session (its own cookies), phone-sized.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+            AcceptDownloads = true,
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}.png"), FullPage = true });
+        // Nothing may need sideways scrolling on a phone.
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+        Assert.False(overflow, $"The page '{name}' is wider than a phone screen.");
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (_playwright is not null)
+        {
+            await Browser.CloseAsync();
+            _playwright.Dispose();
+        }
+
+        await base.DisposeAsync();
+    }
+}
