@@ -22,6 +22,13 @@ public static partial class PortalText
         ["email"] = "e-mail", ["sms"] = "text message", ["phone"] = "phone call", ["post"] = "post",
     };
 
+    private static readonly Dictionary<string, string> FieldTitles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["scopes"] = "What it may see", ["removeScopes"] = "Stop sharing", ["purpose"] = "Why", ["description"] = "In your words",
+        ["expiresAt"] = "End date", ["reason"] = "Reason", ["vendorId"] = "Company",
+        ["contactTerms.channels"] = "Contact channels", ["contactTerms.maxContactsPerWeek"] = "Contacts a week",
+    };
+
     public static string Scope(string scope) => Catalog.Scopes.FirstOrDefault(s => s.Name == scope)?.Title ?? scope;
 
     public static string ScopeDescription(string scope) => Catalog.Scopes.FirstOrDefault(s => s.Name == scope)?.Description ?? "";
@@ -63,7 +70,7 @@ public static partial class PortalText
             .OrderByDescending(a => a.Name.Length).FirstOrDefault();
         if (attribute is null)
         {
-            return char.ToUpperInvariant(field[0]) + field[1..] + ":";
+            return FieldTitles.TryGetValue(field, out var title) ? $"{title}:" : $"{char.ToUpperInvariant(field[0])}{field[1..]}:";
         }
 
         var rest = field[attribute.Name.Length..].TrimStart('.');

@@ -22,7 +22,12 @@ public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSourc
     [BindProperty]
     public NewGrant Grant { get; set; } = new();
 
-    public async Task OnGetAsync() => await LoadAsync();
+    public async Task OnGetAsync()
+    {
+        // A year is a sensible default end: long enough to be useful, short enough to be reconsidered.
+        Grant.ExpiresOn = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddYears(1);
+        await LoadAsync();
+    }
 
     public async Task<IActionResult> OnPostGrantAsync()
     {

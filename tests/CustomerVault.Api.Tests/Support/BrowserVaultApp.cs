@@ -27,8 +27,11 @@ public sealed class BrowserVaultApp : VaultApp
         UseKestrel(0);
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
-        ClientOptions.BaseAddress = new Uri(BaseUrl);
     }
+
+    // Over the network, as the browser talks to it.
+    protected override HttpClient CreateHttpClient(bool handleCookies) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = handleCookies }) { BaseAddress = new Uri(BaseUrl) };
 
     public override async Task InitializeAsync()
     {

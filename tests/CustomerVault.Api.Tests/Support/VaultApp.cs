@@ -76,11 +76,12 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
     }
 
-    public HttpClient CreateBrowser() => CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = true });
+    /// <summary>A client that keeps cookies and does not follow redirects, so a test sees each step of a sign-in.</summary>
+    public HttpClient CreateBrowser() => CreateHttpClient(handleCookies: true);
 
     public HttpClient CreateApiClient(string? accessToken = null)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = false });
+        var client = CreateHttpClient(handleCookies: false);
         if (accessToken is not null)
         {
             client.SetBearerToken(accessToken);
@@ -88,6 +89,9 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
 
         return client;
     }
+
+    protected virtual HttpClient CreateHttpClient(bool handleCookies) =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = handleCookies });
 
     public async Task<TokenResponse> ClientCredentialsAsync(string clientId, string secret, string? scope = null)
     {
