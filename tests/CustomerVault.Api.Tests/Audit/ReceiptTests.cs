@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CustomerVault.Api.Tests.Support;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace CustomerVault.Api.Tests.Audit;
@@ -20,7 +19,7 @@ public sealed class ReceiptTests(VaultApp app) : IClassFixture<VaultApp>
         var receipt = await (await customerApi.GetAsync($"/v1/me/grants/{grantId}/receipt")).JsonAsync();
         var jws = (string)receipt["jws"]!;
 
-        var keys = new JsonWebKeySet(await app.CreateApiClient().GetStringAsync("/.well-known/jwks")).GetSigningKeys();
+        var keys = await app.PublishedKeysAsync();
         var valid = await ValidateAsync(jws, keys);
         Assert.True(valid.IsValid, valid.Exception?.Message);
         Assert.Equal(customer.Id.ToString(), valid.Claims["piiPrincipalId"]);
@@ -75,14 +74,5 @@ public sealed class ReceiptTests(VaultApp app) : IClassFixture<VaultApp>
         await (await app.Api(other).GetAsync($"/v1/grants/{grantId}/receipt")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
-    private static Task<TokenValidationResult> ValidateAsync(string jws, IList<SecurityKey> keys) =>
-        new JsonWebTokenHandler().ValidateTokenAsync(jws, new TokenValidationParameters
-        {
-            IssuerSigningKeys = keys,
-            ValidateIssuer = false,
-            ValidateAudience = false,
-            ValidateLifetime = false,
-            RequireExpirationTime = false,
-            ValidTypes = ["consent-receipt+jwt"],
-        });
+    private static Task<TokenValidationResult> ValidateAsync(string jws, IList<SecurityKey> keys) => Jws.ValidateAsync(jws, keys, "consent-receipt+jwt");
 }

@@ -1,9 +1,5 @@
 using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
 using CustomerVault.Api.Tests.Support;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Microsoft.Playwright;
 
 namespace CustomerVault.Api.Tests.Portal;
@@ -88,13 +84,9 @@ public sealed class PortalJourneyTests(BrowserVaultApp app) : IClassFixture<Brow
         await BrowserVaultApp.ScreenshotAsync(page, "09-my-data");
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download, signed (.jws)" }).ClickAsync());
         var jws = await File.ReadAllTextAsync((await download.PathAsync())!);
-        var keys = new JsonWebKeySet(await app.CreateApiClient().GetStringAsync("/.well-known/jwks")).GetSigningKeys();
-        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(jws, new TokenValidationParameters
-        {
-            IssuerSigningKeys = keys, ValidateIssuer = false, ValidateAudience = false, ValidateLifetime = false, RequireExpirationTime = false,
-        });
+        var validation = await Jws.ValidateAsync(jws, await app.PublishedKeysAsync(), "customervault-export+jwt");
         Assert.True(validation.IsValid, validation.Exception?.Message);
-        var exported = JsonNode.Parse(Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(jws.Split('.')[1])))!;
+        var exported = Jws.Payload(jws);
         Assert.Equal("Lovelace", (string?)exported["profile"]!["identity"]!["name"]!["family"]);
         Assert.Equal("revoked", (string?)exported["grants"]![0]!["grant"]!["status"]);
 

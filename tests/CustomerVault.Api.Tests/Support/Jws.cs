@@ -1,0 +1,29 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CustomerVault.Api.Tests.Support;
+
+/// <summary>Checks what the vault signs the way a third party would: against the keys it publishes.</summary>
+public static class Jws
+{
+    public static async Task<IList<SecurityKey>> PublishedKeysAsync(this VaultApp app)
+    {
+        using var client = app.CreateApiClient();
+        return new JsonWebKeySet(await client.GetStringAsync("/.well-known/jwks")).GetSigningKeys();
+    }
+
+    public static Task<TokenValidationResult> ValidateAsync(string jws, IList<SecurityKey> keys, string type) =>
+        new JsonWebTokenHandler().ValidateTokenAsync(jws, new TokenValidationParameters
+        {
+            IssuerSigningKeys = keys,
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+            ValidTypes = [type],
+        });
+
+    public static JsonObject Payload(string jws) => JsonNode.Parse(Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(jws.Split('.')[1])))!.AsObject();
+}
