@@ -68,6 +68,13 @@ public sealed class CustomerExport(
             items.Where(i => i.Kind == "read").ToList(), items.Where(i => i.Kind == "contact").ToList());
     }
 
-    /// <summary>The document as the API writes JSON, signed.</summary>
-    public string Sign(CustomerExportDocument document) => signer.Sign(JsonSerializer.Serialize(document, json.Value.SerializerOptions), JwsType);
+    /// <summary>The document as the API writes JSON: the payload of the signed export.</summary>
+    public string ToJson(CustomerExportDocument document) => JsonSerializer.Serialize(document, json.Value.SerializerOptions);
+
+    /// <summary>The signed export: a compact JWS over <see cref="ToJson"/>.</summary>
+    public string Sign(CustomerExportDocument document) => signer.Sign(ToJson(document), JwsType);
+
+    /// <summary>The name a downloaded export is saved under, e.g. customervault-export-20261122T100000Z.jws.</summary>
+    public static string FileName(CustomerExportDocument document, string extension) =>
+        $"customervault-export-{document.ExportedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)}.{extension}";
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CustomerVault.Audit;
 using CustomerVault.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,8 +29,7 @@ public static class MyDataEndpoints
     private static async Task<IResult> Export(CustomerPrincipal customer, CustomerExport export, HttpRequest request, CancellationToken cancellationToken)
     {
         var document = await export.BuildAsync(customer.Id, Receipts.Issuer(request), cancellationToken);
-        var fileName = $"customervault-export-{document.ExportedAt.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.jws";
-        return TypedResults.File(System.Text.Encoding.ASCII.GetBytes(export.Sign(document)), JoseMediaType, fileName);
+        return TypedResults.File(System.Text.Encoding.ASCII.GetBytes(export.Sign(document)), JoseMediaType, CustomerExport.FileName(document, "jws"));
     }
 
     private static async Task<Ok<ErasureReport>> Erase(CustomerPrincipal customer, CustomerErasure erasure, CancellationToken cancellationToken) =>

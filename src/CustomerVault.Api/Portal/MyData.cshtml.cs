@@ -4,7 +4,6 @@ using CustomerVault.Identity;
 using CustomerVault.MyData;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.IdentityModel.Tokens;
 
 namespace CustomerVault.Portal;
 
@@ -24,15 +23,14 @@ public sealed class MyDataModel(CustomerExport export, CustomerErasure erasure, 
     public async Task<IActionResult> OnGetExportAsync()
     {
         var document = await export.BuildAsync(CustomerId, Receipts.Issuer(Request), HttpContext.RequestAborted);
-        return File(Encoding.ASCII.GetBytes(export.Sign(document)), MyDataEndpoints.JoseMediaType, FileName(document, "jws"));
+        return File(Encoding.ASCII.GetBytes(export.Sign(document)), MyDataEndpoints.JoseMediaType, CustomerExport.FileName(document, "jws"));
     }
 
     /// <summary>The same document as plain JSON, to read; the proof of its origin is the .jws.</summary>
     public async Task<IActionResult> OnGetExportJsonAsync()
     {
         var document = await export.BuildAsync(CustomerId, Receipts.Issuer(Request), HttpContext.RequestAborted);
-        var payload = Base64UrlEncoder.DecodeBytes(export.Sign(document).Split('.')[1]);
-        return File(payload, "application/json", FileName(document, "json"));
+        return File(Encoding.UTF8.GetBytes(export.ToJson(document)), "application/json", CustomerExport.FileName(document, "json"));
     }
 
     public async Task<IActionResult> OnPostEraseAsync()
@@ -47,7 +45,4 @@ public sealed class MyDataModel(CustomerExport export, CustomerErasure erasure, 
         await signIns.SignOutAsync();
         return Redirect("/portal/erased");
     }
-
-    private static string FileName(CustomerExportDocument document, string extension) =>
-        $"customervault-export-{document.ExportedAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.{extension}";
 }

@@ -61,19 +61,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits (a bounded while, polling) until the accepted notifications satisfy <paramref name="done"/>.</summary>
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(Func<IReadOnlyList<ReceivedWebhook>, bool> done, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (done(Accepted))
-            {
-                return Accepted;
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"The expected notifications did not arrive; accepted so far: {string.Join(", ", Accepted.Select(a => a.Type))}");
-        return [];
+        await Eventually.HoldsAsync(() => done(Accepted),
+            () => $"The expected notifications did not arrive; accepted so far: {string.Join(", ", Accepted.Select(a => a.Type))}", timeout);
+        return Accepted;
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();

@@ -79,7 +79,7 @@ public sealed class WebhookDeliveryTests(WebhookVaultApp app) : IClassFixture<We
             await customerApi.PostAsJsonAsync($"/v1/me/grants/{grant}/revoke", new { });
         }
 
-        await WaitUntilAsync(() => _receiver.Requests.Any(r => !r.Accepted));
+        await Eventually.HoldsAsync(() => _receiver.Requests.Any(r => !r.Accepted), "No delivery was refused while the receiver was down.");
         var refusedIds = _receiver.Requests.Where(r => !r.Accepted).Select(r => r.Id).ToHashSet();
 
         _receiver.Down = false;
@@ -140,15 +140,4 @@ public sealed class WebhookDeliveryTests(WebhookVaultApp app) : IClassFixture<We
     }
 
     private static bool IsGrantChange(ReceivedWebhook w) => w.Type is "com.customervault.grant.narrowed" or "com.customervault.grant.revoked";
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "The condition did not come true in time.");
-    }
 }

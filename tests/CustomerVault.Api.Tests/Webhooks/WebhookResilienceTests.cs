@@ -93,15 +93,8 @@ public sealed class WebhookResilienceTests(WebhookVaultApp app) : IClassFixture<
         Assert.Equal(16, received.Select(w => w.Id).Distinct().Count());
     }
 
-    private async Task WaitForAttemptsAsync(RegisteredVendor vendor, int attempts)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await AttemptsAsync(vendor) < attempts)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Delivery attempt {attempts} did not happen in time.");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitForAttemptsAsync(RegisteredVendor vendor, int attempts) =>
+        Eventually.HoldsAsync(async () => await AttemptsAsync(vendor) >= attempts, $"Delivery attempt {attempts} did not happen in time.");
 
     private async Task<int> AttemptsAsync(RegisteredVendor vendor)
     {
