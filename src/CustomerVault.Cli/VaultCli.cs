@@ -111,10 +111,7 @@ public static class VaultCli
         export.SetAction((result, ct) => Guarded(console, async () =>
         {
             await using var vault = await VaultConnection.OpenAsync(result.GetValue(connection), result.GetValue(dataDirectory), environment, ct);
-            await using var session = vault.Store.QuerySession();
-            var customerId = result.GetValue(customer);
-            var streams = await ConsentHistory.CustomerStreamsAsync(session, customerId, ct)
-                          ?? throw new CliException(ExitCodes.NotFound, $"No customer {customerId} in this vault.");
+            var streams = await CustomerStreamsAsync(vault, result.GetValue(customer), ct);
             await using var db = await vault.DataSource.OpenConnectionAsync(ct);
             var history = await ConsentHistory.HistoryAsync(new StoredEvents(vault.Store), db, streams, ct);
             var text = result.GetValue(format) == "csv" ? Csv(history) : string.Concat(history.Select(h => JsonSerializer.Serialize(h, JsonSerializerOptions.Web) + "\n"));
@@ -134,10 +131,7 @@ public static class VaultCli
         asOf.SetAction((result, ct) => Guarded(console, async () =>
         {
             await using var vault = await VaultConnection.OpenAsync(result.GetValue(connection), result.GetValue(dataDirectory), environment, ct);
-            await using var session = vault.Store.QuerySession();
-            var customerId = result.GetValue(customer);
-            var streams = await ConsentHistory.CustomerStreamsAsync(session, customerId, ct)
-                          ?? throw new CliException(ExitCodes.NotFound, $"No customer {customerId} in this vault.");
+            var streams = await CustomerStreamsAsync(vault, result.GetValue(customer), ct);
             await using var db = await vault.DataSource.OpenConnectionAsync(ct);
             var view = await ConsentHistory.AsOfAsync(new StoredEvents(vault.Store), db, streams, VaultTime.Truncate(result.GetValue(at)), ct);
             console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(view, Json));
@@ -146,6 +140,14 @@ public static class VaultCli
 
         var invoked = await parsed.InvokeAsync(new InvocationConfiguration { Output = console.Profile.Out.Writer, Error = console.Profile.Out.Writer }, cancellationToken);
         return invoked != 0 && exitCode == ExitCodes.Ok ? invoked : exitCode;
+    }
+
+    /// <summary>The streams of a customer's consent history; exit code 4 when the vault has no such customer.</summary>
+    private static async Task<Guid[]> CustomerStreamsAsync(VaultConnection vault, Guid customerId, CancellationToken cancellationToken)
+    {
+        await using var session = vault.Store.QuerySession();
+        return await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken)
+               ?? throw new CliException(ExitCodes.NotFound, $"No customer {customerId} in this vault.");
     }
 
     private static async Task Guarded(IAnsiConsole console, Func<Task<int>> run, Action<int> exit)

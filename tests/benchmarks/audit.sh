@@ -11,26 +11,13 @@ CUSTOMERS="${CUSTOMERS:-100000}"
 HEAVY_EVENTS="${HEAVY_EVENTS:-1000}"
 API_URL="http://127.0.0.1:5097"
 
-work="$(mktemp -d /tmp/customervault-audit-bench-XXXXXX)"
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+BENCHMARK=audit source tests/benchmarks/vault.sh
 
 echo "== build (Release)"
 dotnet build -c Release -v quiet -nologo tests/CustomerVault.Benchmarks >/dev/null
 dotnet build -c Release -v quiet -nologo src/CustomerVault.Cli >/dev/null
 
-echo "== start the vault (embedded PostgreSQL in $work)"
-ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$API_URL" Vault__DataDirectory="$work" Logging__LogLevel__Default=Warning \
-  dotnet src/CustomerVault.Api/bin/Release/net10.0/CustomerVault.Api.dll --contentRoot "$PWD/src/CustomerVault.Api/bin/Release/net10.0" >"$work/api.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do curl -sf "$API_URL/health/ready" >/dev/null && break; sleep 0.5; done
-curl -sf "$API_URL/health/ready" >/dev/null || { cat "$work/api.log"; exit 1; }
+start_vault "$API_URL"
 
 bench=tests/CustomerVault.Benchmarks/bin/Release/net10.0/CustomerVault.Benchmarks.dll
 cli=src/CustomerVault.Cli/bin/Release/net10.0/customervault.dll

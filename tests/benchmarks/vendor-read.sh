@@ -22,26 +22,12 @@ for tool in wrk pgbench; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y wrk postgresql-contrib)" >&2; exit 1; }
 done
 
-work="$(mktemp -d /tmp/customervault-bench-XXXXXX)"
-chmod 755 "$work"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+BENCHMARK=vendor-read source tests/benchmarks/vault.sh
 
 echo "== build (Release)"
 dotnet build -c Release -v quiet -nologo tests/CustomerVault.Benchmarks >/dev/null
 
-echo "== start the vault (embedded PostgreSQL in $work)"
-ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$API_URL" Vault__DataDirectory="$work" \
-  Logging__LogLevel__Default=Warning Vault__Tokens__AccessTokenLifetime=01:00:00 dotnet src/CustomerVault.Api/bin/Release/net10.0/CustomerVault.Api.dll \
-  --contentRoot "$PWD/src/CustomerVault.Api/bin/Release/net10.0" >"$work/api.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do curl -sf "$API_URL/health/ready" >/dev/null && break; sleep 0.5; done
-curl -sf "$API_URL/health/ready" >/dev/null || { cat "$work/api.log"; exit 1; }
+start_vault "$API_URL" Vault__Tokens__AccessTokenLifetime=01:00:00
 
 echo "== seed $CUSTOMERS customers, $VENDORS vendors, $GRANTS_PER_CUSTOMER grants per customer"
 bench=tests/CustomerVault.Benchmarks/bin/Release/net10.0/CustomerVault.Benchmarks.dll
