@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using Polly;
 using Polly.Retry;
@@ -39,23 +40,47 @@ public sealed class VaultDatabase : IHostedService, IAsyncDisposable
     /// The vault keeps no session state on a connection (its locks end with their transaction). Behind
     /// PgBouncer in transaction mode, set "Max Auto Prepare=0" in ConnectionStrings:Vault.
     /// </summary>
+    /// <remarks>
+    /// Several hosts (<c>Host=a,b,c</c>) are the members of one replicated cluster (Patroni, say). The vault writes,
+    /// so it connects to the member that accepts writes (<c>Target Session Attributes=read-write</c>), and it
+    /// forgets what it knew of each member's role after 2 seconds instead of Npgsql's 10: after a failover, the
+    /// promoted standby is not tried until its remembered role expires, and that time adds to the outage.
+    /// </remarks>
     public static string Tuned(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var given = connectionString.ToUpperInvariant();
-        if (!given.Contains("AUTO PREPARE", StringComparison.Ordinal) && !given.Contains("AUTOPREPARE", StringComparison.Ordinal))
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Given(params string[] keywords) => keywords.Any(given.ContainsKey);
+
+        if (!Given("Max Auto Prepare", "MaxAutoPrepare", "Auto Prepare Min Usages", "AutoPrepareMinUsages"))
         {
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
         }
 
-        if (!given.Contains("RESET", StringComparison.Ordinal))
+        if (!Given("No Reset On Close", "NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }
 
+        if (IsMultiHost(builder))
+        {
+            if (!Given("Target Session Attributes", "TargetSessionAttributes"))
+            {
+                builder.TargetSessionAttributes = "read-write";
+            }
+
+            if (!Given("Host Recheck Seconds", "HostRecheckSeconds"))
+            {
+                builder.HostRecheckSeconds = 2;
+            }
+        }
+
         return builder.ConnectionString;
     }
+
+    /// <summary>Whether the connection string names several hosts: the members of one replicated cluster.</summary>
+    public static bool IsMultiHost(NpgsqlConnectionStringBuilder builder) => builder.Host?.Contains(',', StringComparison.Ordinal) == true;
 
     /// <summary>Connects now (starting the embedded server if need be) instead of on first use.</summary>
     public void EnsureStarted() => _ = ConnectionString;
@@ -99,49 +124,69 @@ public sealed class VaultDatabase : IHostedService, IAsyncDisposable
             connectionString = _embedded.ConnectionString(options.Database).ConnectionString;
         }
 
-        await WaitUntilReachableAsync(connectionString, cancellationToken);
+        await WaitUntilWritableAsync(connectionString, cancellationToken);
         return connectionString;
     }
 
-    private async Task WaitUntilReachableAsync(string connectionString, CancellationToken cancellationToken)
+    private async Task WaitUntilWritableAsync(string connectionString, CancellationToken cancellationToken)
     {
-        // A database that starts alongside the vault (a container, a service restarting) takes a moment.
+        // A database that starts alongside the vault (a container, a service restarting) takes a moment, and a
+        // replicated cluster may be between leaders: wait about a minute for a server that accepts writes, which
+        // covers a failover. Every start-up step after this one writes (schema changes, client registrations).
         var pipeline = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient || e.InnerException is System.Net.Sockets.SocketException),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is ServerIsStandbyException || DatabaseFailures.IsUnavailable(e)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(250),
                 MaxDelay = TimeSpan.FromSeconds(5),
-                MaxRetryAttempts = 12,
+                MaxRetryAttempts = 16,
                 OnRetry = args =>
                 {
-                    _logger.LogWarning("The database is not reachable yet (attempt {Attempt}); retrying in {Delay}", args.AttemptNumber + 1, args.RetryDelay);
+                    _logger.LogWarning("The database does not accept writes yet (attempt {Attempt}: {Reason}); retrying in {Delay}",
+                        args.AttemptNumber + 1, DatabaseFailures.Describe(args.Outcome.Exception), args.RetryDelay);
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
 
+        var tuned = Tuned(connectionString);
         try
         {
             await pipeline.ExecuteAsync(async ct =>
             {
-                await using var connection = new NpgsqlConnection(connectionString);
+                await using var connection = new NpgsqlConnection(tuned);
                 await connection.OpenAsync(ct);
+                await using var command = new NpgsqlCommand("SELECT pg_is_in_recovery()", connection);
+                if (await command.ExecuteScalarAsync(ct) is true)
+                {
+                    throw new ServerIsStandbyException(connection.Host, connection.Port);
+                }
             }, cancellationToken);
         }
-        catch (NpgsqlException e)
+        catch (ServerIsStandbyException e)
+        {
+            throw new VaultStartupException(
+                $"{e.Message} ConnectionStrings:Vault must lead to the primary: list every member of the cluster "
+                + "(Host=a,b,c) and the vault connects to the one that accepts writes.", e);
+        }
+        catch (Exception e) when (e is NpgsqlException)
         {
             throw new VaultStartupException($"The database configured in ConnectionStrings:Vault cannot be reached: {e.Message}", e);
         }
     }
+
+    private sealed class ServerIsStandbyException(string? host, int port)
+        : Exception($"The database server at {host}:{port} is a standby (read-only), or still recovering.");
 }
 
 /// <summary>
 /// A second way into the same database for the hottest read-only queries (every vendor read): multiplexed, so that
 /// dozens of concurrent reads share a few connections instead of each waking its own server process. Nothing that
-/// needs a transaction, a lock or COPY goes through it. Reads through it see every committed change, like any other.
+/// needs a transaction, a lock or COPY goes through it. Reads through it see every committed change, like any other:
+/// with several hosts it goes to the same member as every write (Npgsql cannot multiplex across hosts, so there it is
+/// an ordinary pool).
 /// </summary>
 public sealed record ReadDataSource(NpgsqlDataSource DataSource) : IAsyncDisposable
 {
@@ -150,7 +195,7 @@ public sealed record ReadDataSource(NpgsqlDataSource DataSource) : IAsyncDisposa
     public static ReadDataSource Create(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(VaultDatabase.Tuned(connectionString));
-        if (!connectionString.Contains("multiplexing", StringComparison.OrdinalIgnoreCase))
+        if (!connectionString.Contains("multiplexing", StringComparison.OrdinalIgnoreCase) && !VaultDatabase.IsMultiHost(builder))
         {
             builder.Multiplexing = true;
         }

@@ -8,7 +8,6 @@ using Weasel.Core;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
-using Npgsql;
 
 namespace CustomerVault.Infrastructure.EventStore;
 
@@ -78,14 +77,5 @@ public static class EventStoreSetup
         options.Schema.For<Webhooks.VendorWebhookSecret>();
         options.Projections.Add(new Webhooks.WebhookOutboxProjection(), ProjectionLifecycle.Inline);
         options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition());
-    }
-
-    public static IServiceCollection AddVaultDatabase(this IServiceCollection services)
-    {
-        services.AddSingleton<Database.VaultDatabase>();
-        services.AddHostedService(sp => sp.GetRequiredService<Database.VaultDatabase>());
-        services.AddSingleton(sp => NpgsqlDataSource.Create(Database.VaultDatabase.Tuned(sp.GetRequiredService<Database.VaultDatabase>().ConnectionString)));
-        services.AddSingleton(sp => Database.ReadDataSource.Create(sp.GetRequiredService<Database.VaultDatabase>().ConnectionString));
-        return services;
     }
 }
