@@ -52,7 +52,7 @@ public sealed class VaultConnection : IAsyncDisposable
 
             try
             {
-                embedded = await EmbeddedPostgresServer.StartAsync(root, environment("Vault__EmbeddedDatabase__BinDirectory"), 0, durable: true, NullLogger.Instance, cancellationToken);
+                embedded = await EmbeddedPostgresServer.AttachOrStartAsync(root, environment("Vault__EmbeddedDatabase__BinDirectory"), NullLogger.Instance, cancellationToken);
             }
             catch (VaultStartupException e)
             {

@@ -16,13 +16,8 @@ public static class VaultPaths
             return Path.GetFullPath(configured);
         }
 
-        // Root's home is private (mode 700), and the database server runs as the postgres user,
-        // which must reach its data folder: root gets the conventional system location instead.
-        if (OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess)
-        {
-            return "/var/lib/customervault";
-        }
-
+        // Root too: two root vaults with different HOMEs are two vaults. Where the database server (which runs
+        // as the postgres user) cannot enter root's home, EmbeddedPostgresServer places the cluster itself.
         var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
         if (string.IsNullOrWhiteSpace(dataHome))
         {

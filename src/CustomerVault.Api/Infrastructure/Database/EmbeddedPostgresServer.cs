@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
 using Npgsql;
 
 namespace CustomerVault.Infrastructure.Database;
@@ -12,20 +13,40 @@ namespace CustomerVault.Infrastructure.Database;
 /// connection string is configured, and the test suite's throwaway server.
 /// </summary>
 /// <remarks>
-/// Layout under <see cref="RootDirectory"/>: <c>data/</c> is the cluster (owned by the postgres OS user
-/// when the vault runs as root, because PostgreSQL refuses to run as root), <c>password</c> holds the
-/// generated superuser password (readable by the vault's own user only). The server listens on
-/// 127.0.0.1 only, without a Unix socket, and asks for that password (SCRAM).
+/// <para>
+/// Layout under <see cref="RootDirectory"/>: <c>data/</c> is the cluster (owned by the postgres OS user when the
+/// vault runs as root, because PostgreSQL refuses to run as root), <c>password</c> holds the generated superuser
+/// password (readable by the vault's own user only), <c>vault.lock</c> is held by the one process that runs the
+/// server. The server listens on 127.0.0.1 only, without a Unix socket, and asks for that password (SCRAM).
+/// </para>
+/// <para>
+/// The server is supervised: it is a child of a small supervisor (see <see cref="PostgresProcesses"/>) that
+/// inherits none of the vault's descriptors and stops the server when the vault goes away, however it goes. When
+/// the server dies, it is started again on the same port, so the vault's connection strings stay valid and the
+/// vault serves again without a restart of its own.
+/// </para>
 /// </remarks>
 public sealed class EmbeddedPostgresServer : IAsyncDisposable
 {
     public const string SuperUser = "vault";
 
+    /// <summary>Where clusters go, as root, when the postgres user cannot enter the vault's data folder.</summary>
+    public const string SharedClustersDirectory = "/var/lib/customervault/clusters";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
+
     private readonly string _binDirectory;
     private readonly ILogger _logger;
     private readonly Lock _stopLock = new();
-    private bool _ownsProcess;
+    private readonly CancellationTokenSource _stopping = new();
+    private FileStream? _ownership;
+    private Process? _supervisor;
+    private Task _supervision = Task.CompletedTask;
     private Task? _stopped;
+    private bool _durable;
+    private TimeSpan _restartDelay;
+    private volatile bool _running;
 
     private EmbeddedPostgresServer(string rootDirectory, string binDirectory, ILogger logger)
     {
@@ -36,22 +57,78 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
 
     public string RootDirectory { get; }
     public string DataDirectory => Path.Combine(RootDirectory, "data");
+    public string LogFile => Path.Combine(DataDirectory, "server.log");
     public int Port { get; private set; }
     private string Password { get; set; } = "";
 
-    [System.Runtime.Versioning.SupportedOSPlatformGuard("linux")]
-    private static bool RunAsPostgresUser => OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
+    /// <summary>Whether this process runs the server (rather than using the one another process runs).</summary>
+    public bool OwnsServer => _ownership is not null;
+
+    /// <summary>False from the moment the server died until it accepts connections again.</summary>
+    public bool IsRunning => _running;
+
+    /// <summary>Raised after the server was started again following an unexpected stop.</summary>
+    public event Action? Restarted;
 
     /// <summary>
-    /// Initialises the cluster on first use and starts the server, or attaches to the one already
-    /// running on this data folder (a second vault node on the same machine).
+    /// Initialises the cluster on first use and starts the server, supervised. Fails with a clear message when
+    /// another process already runs a server on this folder: two vaults never share one embedded database.
     /// </summary>
     /// <param name="durable">False for throwaway test servers: no fsync, no full-page writes.</param>
+    /// <param name="restartDelay">How long to wait before starting the server again after it died; doubles while starts fail.</param>
+    /// <param name="mayRelocate">
+    /// As root: when the postgres user cannot enter the folder above <paramref name="rootDirectory"/> (root's own
+    /// home, say), the cluster is kept under <see cref="SharedClustersDirectory"/> instead, in a folder named after
+    /// <paramref name="rootDirectory"/>, which becomes a link to it. False: such a folder is refused.
+    /// </param>
     public static async Task<EmbeddedPostgresServer> StartAsync(
-        string rootDirectory, string? binDirectory, int port, bool durable, ILogger logger, CancellationToken cancellationToken)
+        string rootDirectory, string? binDirectory, int port, bool durable, ILogger logger, CancellationToken cancellationToken,
+        TimeSpan? restartDelay = null, bool mayRelocate = false)
     {
-        var server = new EmbeddedPostgresServer(Path.GetFullPath(rootDirectory), PostgresBinaries.Locate(binDirectory), logger);
-        await server.StartAsync(port, durable, cancellationToken);
+        var bin = PostgresBinaries.Locate(binDirectory);
+        var root = await PlaceAsync(Path.GetFullPath(rootDirectory), mayRelocate, logger, cancellationToken);
+        var server = new EmbeddedPostgresServer(root, bin, logger);
+        server.TakeOwnership();
+        try
+        {
+            await server.StartAsync(port, durable, restartDelay ?? TimeSpan.FromSeconds(1), cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.StopAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// For tools beside a vault (the CLI): uses the server of the vault that runs on this folder, or, when none
+    /// does, starts one of its own, stopped again on <see cref="StopAsync"/>.
+    /// </summary>
+    public static async Task<EmbeddedPostgresServer> AttachOrStartAsync(
+        string rootDirectory, string? binDirectory, ILogger logger, CancellationToken cancellationToken)
+    {
+        var root = LinkedFolder(Path.GetFullPath(rootDirectory)) ?? Path.GetFullPath(rootDirectory);
+        var server = new EmbeddedPostgresServer(root, PostgresBinaries.Locate(binDirectory), logger);
+        if (server.TryTakeOwnership())
+        {
+            try
+            {
+                await server.StartAsync(port: 0, durable: true, TimeSpan.FromSeconds(1), cancellationToken);
+                return server;
+            }
+            catch
+            {
+                await server.StopAsync();
+                throw;
+            }
+        }
+
+        server.Password = await server.ReadPasswordAsync(cancellationToken);
+        server.Port = server.RunningPostmaster() is not null && server.ReadPidFileLine(3) is { } port
+            ? int.Parse(port, NumberStyles.None, CultureInfo.InvariantCulture)
+            : throw new VaultStartupException($"The vault that runs the database in {root} is restarting it. Try again in a moment.");
+        server._running = true;
         return server;
     }
 
@@ -91,69 +168,255 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the server if this instance started it; every caller waits for the same stop.</summary>
+    /// <summary>The postmaster's process id while a server runs on the data folder, whoever started it.</summary>
+    public int? RunningPostmaster()
+    {
+        if (ReadPidFileLine(0) is not { } line || !int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return null;
+        }
+
+        try
+        {
+            // The file outlives a killed server, and its process id may since belong to something else.
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited && process.ProcessName == "postgres" ? pid : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stops the server if this instance runs it; every caller waits for the same stop.</summary>
     public Task StopAsync()
     {
         lock (_stopLock)
         {
-            return _stopped ??= _ownsProcess ? StopServerAsync() : Task.CompletedTask;
+            return _stopped ??= OwnsServer ? StopServerAsync() : Task.CompletedTask;
         }
-    }
-
-    private async Task StopServerAsync()
-    {
-        await RunAsync(PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], CancellationToken.None);
-        _logger.LogInformation("Stopped the embedded PostgreSQL server on port {Port}", Port);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
     private string PgCtl => Path.Combine(_binDirectory, "pg_ctl");
 
-    private async Task StartAsync(int port, bool durable, CancellationToken cancellationToken)
+    private async Task StartAsync(int port, bool durable, TimeSpan restartDelay, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(RootDirectory);
-        if (RunAsPostgresUser)
-        {
-            // The postgres user must be able to walk through the root folder to its data folder.
-            File.SetUnixFileMode(RootDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                                                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
-                                                | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
-
         var passwordFile = Path.Combine(RootDirectory, "password");
         if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
         {
             await InitializeClusterAsync(passwordFile, cancellationToken);
         }
 
-        Password = File.Exists(passwordFile)
+        Password = await ReadPasswordAsync(cancellationToken);
+        await StopStrayServerAsync(cancellationToken);
+
+        Port = port > 0 ? port : FreePort();
+        _durable = durable;
+        _restartDelay = restartDelay;
+        await LaunchAsync(cancellationToken);
+        _logger.LogInformation("Started the embedded PostgreSQL server on 127.0.0.1:{Port} ({DataDirectory})", Port, DataDirectory);
+        _supervision = SuperviseAsync(_stopping.Token);
+    }
+
+    private async Task<string> ReadPasswordAsync(CancellationToken cancellationToken)
+    {
+        var passwordFile = Path.Combine(RootDirectory, "password");
+        return File.Exists(passwordFile)
             ? (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim()
             : throw new VaultStartupException(
                 $"The embedded database at {DataDirectory} exists, but its password file {passwordFile} is missing. "
                 + "Restore the file, or move the data folder away to start with an empty vault.");
+    }
 
-        var running = await RunAsync(PgCtl, ["status", "-D", DataDirectory], cancellationToken, throwOnError: false);
-        if (running.ExitCode == 0 && ReadRunningPort() is { } runningPort)
+    /// <summary>Starts the server under a new supervisor and waits until it accepts connections.</summary>
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        string[] server =
+        [
+            Path.Combine(_binDirectory, "postgres"), "-D", DataDirectory, "-p", Port.ToString(CultureInfo.InvariantCulture),
+            .. ServerSettings(_durable).SelectMany(s => new[] { "-c", s }),
+        ];
+        var supervisor = PostgresProcesses.StartSupervised(LogFile, server, RootDirectory,
+            line => _logger.LogWarning("PostgreSQL supervisor: {Line}", line));
+        _supervisor = supervisor;
+        try
         {
-            Port = runningPort;
-            _logger.LogInformation("Using the embedded PostgreSQL server already running on port {Port} ({DataDirectory})", Port, DataDirectory);
+            await WaitUntilAcceptingAsync(supervisor, cancellationToken);
+            _running = true;
+        }
+        catch
+        {
+            _supervisor = null;
+            await ShutDownAsync(supervisor);
+            throw;
+        }
+    }
+
+    private async Task WaitUntilAcceptingAsync(Process supervisor, CancellationToken cancellationToken)
+    {
+        var probe = ConnectionString("postgres");
+        probe.Pooling = false;
+        probe.Timeout = 5;
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (supervisor.HasExited)
+            {
+                throw new VaultStartupException(
+                    $"PostgreSQL stopped while starting (exit code {supervisor.ExitCode}). The end of its log, {LogFile}:{Environment.NewLine}{LogTail()}");
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(probe.ConnectionString);
+                await connection.OpenAsync(cancellationToken);
+                return;
+            }
+            catch (NpgsqlException e) when (e is not PostgresException || ((PostgresException)e).SqlState == PostgresErrorCodes.CannotConnectNow)
+            {
+                if (deadline.Elapsed > StartTimeout)
+                {
+                    throw new VaultStartupException(
+                        $"PostgreSQL did not accept connections within {StartTimeout.TotalSeconds} s. The end of its log, {LogFile}:{Environment.NewLine}{LogTail()}");
+                }
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits for the server to die and starts it again, until the vault stops.</summary>
+    private async Task SuperviseAsync(CancellationToken stopping)
+    {
+        var delay = _restartDelay;
+        while (true)
+        {
+            var supervisor = _supervisor!;
+            var runningSince = Stopwatch.StartNew();
+            try
+            {
+                await supervisor.WaitForExitAsync(stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            _running = false;
+            if (runningSince.Elapsed > TimeSpan.FromMinutes(1))
+            {
+                delay = _restartDelay;
+            }
+
+            _logger.LogError("The embedded PostgreSQL server stopped unexpectedly (exit code {ExitCode}); starting it again in {Delay}. Its log: {LogFile}",
+                supervisor.ExitCode, delay, LogFile);
+            _supervisor = null;
+            supervisor.Dispose();
+            while (true)
+            {
+                try
+                {
+                    await Task.Delay(delay, stopping);
+                    var restart = Stopwatch.StartNew();
+                    await StopStrayServerAsync(stopping);
+                    await LaunchAsync(stopping);
+                    _logger.LogWarning("Started the embedded PostgreSQL server again on port {Port} ({Elapsed} ms)", Port, restart.ElapsedMilliseconds);
+                    break;
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    // Typically the killed server's backends still hold its shared memory for a moment.
+                    delay = delay * 2 < MaxRestartDelay ? delay * 2 : MaxRestartDelay;
+                    _logger.LogError("Could not start the embedded PostgreSQL server again ({Reason}); trying again in {Delay}", e.Message, delay);
+                }
+            }
+
+            try
+            {
+                Restarted?.Invoke();
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "A handler of the embedded server's restart failed");
+            }
+        }
+    }
+
+    private async Task StopServerAsync()
+    {
+        await _stopping.CancelAsync();
+        await _supervision;
+        if (_supervisor is { } supervisor)
+        {
+            _supervisor = null;
+            await ShutDownAsync(supervisor);
+            _logger.LogInformation("Stopped the embedded PostgreSQL server on port {Port}", Port);
+        }
+
+        _running = false;
+        _ownership?.Dispose();
+        _ownership = null;
+        _stopping.Dispose();
+    }
+
+    /// <summary>Ends the lifeline, so the supervisor asks for a fast shutdown, and waits for both to exit.</summary>
+    private async Task ShutDownAsync(Process supervisor)
+    {
+        try
+        {
+            if (!supervisor.HasExited)
+            {
+                supervisor.StandardInput.Close();
+                using var timeout = new CancellationTokenSource(StartTimeout);
+                try
+                {
+                    await supervisor.WaitForExitAsync(timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _logger.LogWarning("The embedded PostgreSQL server did not stop within {Timeout}; stopping it immediately", StartTimeout);
+                    await PostgresProcesses.RunAsync(PgCtl, ["stop", "-D", DataDirectory, "-m", "immediate", "-w"], RootDirectory,
+                        CancellationToken.None, throwOnError: false);
+                }
+            }
+        }
+        finally
+        {
+            supervisor.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Stops a server left running on the data folder by a process that no longer owns it: one started by an
+    /// earlier version of the vault, or orphaned because its supervisor was killed. Only the owner (this process,
+    /// which holds the lock) gets here, so it is nobody's server.
+    /// </summary>
+    private async Task StopStrayServerAsync(CancellationToken cancellationToken)
+    {
+        if (RunningPostmaster() is not { } pid)
+        {
             return;
         }
 
-        Port = port > 0 ? port : FreePort();
-        var serverOptions = string.Join(' ', ServerSettings(durable).Select(s => $"-c {s}"));
-        await RunAsync(PgCtl,
-            ["start", "-D", DataDirectory, "-w", "-t", "60", "-l", Path.Combine(DataDirectory, "server.log"), "-o", $"-p {Port} {serverOptions}"],
-            cancellationToken);
-        _ownsProcess = true;
-        _logger.LogInformation("Started the embedded PostgreSQL server on 127.0.0.1:{Port} ({DataDirectory})", Port, DataDirectory);
+        _logger.LogWarning("A PostgreSQL server (process {Pid}) runs on {DataDirectory} without its vault; stopping it", pid, DataDirectory);
+        var fast = await PostgresProcesses.RunAsync(PgCtl, ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "30"], RootDirectory,
+            cancellationToken, throwOnError: false);
+        if (fast.ExitCode != 0)
+        {
+            await PostgresProcesses.RunAsync(PgCtl, ["stop", "-D", DataDirectory, "-m", "immediate", "-w"], RootDirectory, cancellationToken);
+        }
     }
 
     private static IEnumerable<string> ServerSettings(bool durable)
     {
         yield return "listen_addresses=127.0.0.1";
-        yield return "unix_socket_directories=''";
+        yield return "unix_socket_directories=";
         yield return "max_connections=300";
         if (!durable)
         {
@@ -179,11 +442,14 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
         }
 
         var initDirectory = Path.Combine(RootDirectory, "initdb");
-        if (RunAsPostgresUser)
+        if (PostgresProcesses.RunAsServiceUser)
         {
             // Only root and the postgres user may enter either folder: the data, and the one that briefly holds the password for initdb.
-            await RunAsync("install", ["-d", "-o", "postgres", "-g", "postgres", "-m", "700", DataDirectory], cancellationToken, asPostgres: false);
-            await RunAsync("install", ["-d", "-o", "postgres", "-g", "postgres", "-m", "700", initDirectory], cancellationToken, asPostgres: false);
+            foreach (var directory in new[] { DataDirectory, initDirectory })
+            {
+                await PostgresProcesses.RunAsync("install", ["-d", "-o", PostgresProcesses.ServiceUser, "-g", PostgresProcesses.ServiceUser, "-m", "700", directory],
+                    RootDirectory, cancellationToken, asServiceUser: false);
+            }
         }
         else if (!OperatingSystem.IsWindows())
         {
@@ -199,10 +465,10 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
         try
         {
             _logger.LogInformation("Creating the embedded PostgreSQL cluster in {DataDirectory}", DataDirectory);
-            await RunAsync(Path.Combine(_binDirectory, "initdb"),
+            await PostgresProcesses.RunAsync(Path.Combine(_binDirectory, "initdb"),
                 ["-D", DataDirectory, "-U", SuperUser, $"--pwfile={initPasswordFile}", "-E", "UTF8", "--no-locale",
                  "--auth-host=scram-sha-256", "--auth-local=scram-sha-256"],
-                cancellationToken);
+                RootDirectory, cancellationToken);
         }
         finally
         {
@@ -210,22 +476,151 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
         }
     }
 
-    private int? ReadRunningPort()
+    /// <summary>
+    /// Chooses where the cluster lives. As root the server runs as the postgres user, which must be able to enter
+    /// the folder; root's own home (mode 700) is the usual case where it cannot. Rather than opening someone's home
+    /// to it, the cluster then lives under <see cref="SharedClustersDirectory"/>, one folder per vault data folder,
+    /// and the vault's own folder links to it, so each user (each HOME) still has a database of its own.
+    /// </summary>
+    private static async Task<string> PlaceAsync(string root, bool mayRelocate, ILogger logger, CancellationToken cancellationToken)
     {
-        // postmaster.pid: line 4 is the port the running server listens on.
-        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+        if (LinkedFolder(root) is { } placedEarlier)
+        {
+            return PrepareRoot(placedEarlier);
+        }
+
+        if (!PostgresProcesses.RunAsServiceUser)
+        {
+            return PrepareRoot(root);
+        }
+
+        var parent = Path.GetDirectoryName(root)!;
+        Directory.CreateDirectory(parent);
+        if (await PostgresProcesses.ServiceUserCanEnterAsync(parent, cancellationToken))
+        {
+            return PrepareRoot(root);
+        }
+
+        var refusal = $"The embedded PostgreSQL server runs as the '{PostgresProcesses.ServiceUser}' user, which cannot enter {parent}. "
+                      + "Set Vault:EmbeddedDatabase:DataDirectory to a folder it can enter, or let it through (e.g. 'chmod o+x' on the folders above).";
+        if (!mayRelocate)
+        {
+            throw new VaultStartupException(refusal);
+        }
+
+        if (Directory.Exists(root))
+        {
+            if (Directory.EnumerateFileSystemEntries(root).Any())
+            {
+                throw new VaultStartupException($"{root} is not empty. {refusal}");
+            }
+
+            Directory.Delete(root);
+        }
+
+        var name = root.Trim('/').Replace('/', '-');
+        name = (name.Length > 80 ? name[^80..] : name) + "-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..8];
+        var placed = Path.Combine(SharedClustersDirectory, name);
+        foreach (var directory in new[] { Path.GetDirectoryName(SharedClustersDirectory)!, SharedClustersDirectory, placed })
+        {
+            PrepareRoot(directory);
+        }
+
+        Directory.CreateSymbolicLink(root, placed);
+        logger.LogInformation("The postgres user cannot enter {Parent}, so the embedded database lives in {Placed}, linked from {Root}", parent, placed, root);
+        return placed;
+    }
+
+    private static string? LinkedFolder(string path) =>
+        new DirectoryInfo(path) is { LinkTarget: not null } link ? link.ResolveLinkTarget(returnFinalTarget: true)!.FullName : null;
+
+    private static string PrepareRoot(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        if (PostgresProcesses.RunAsServiceUser)
+        {
+            // The postgres user must be able to walk through the root folder to its data folder.
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                                            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                                            | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        return directory;
+    }
+
+    private void TakeOwnership()
+    {
+        if (!TryTakeOwnership())
+        {
+            throw new VaultStartupException(
+                $"Another vault (or a customervault command) is running the embedded database in {RootDirectory}; "
+                + "two vaults cannot share one. Give this one its own data folder (Vault:DataDirectory, or another HOME), "
+                + "or run every node against one PostgreSQL server with ConnectionStrings:Vault. "
+                + $"{Path.Combine(RootDirectory, "vault.lock")} holds the process id of the owner.");
+        }
+    }
+
+    /// <summary>
+    /// Takes an exclusive advisory lock (flock) on <c>vault.lock</c>, held for as long as this process runs the
+    /// server. The kernel releases it when the process dies, however it dies, so a stale lock cannot exist.
+    /// </summary>
+    private bool TryTakeOwnership()
+    {
+        Directory.CreateDirectory(RootDirectory);
+        var path = Path.Combine(RootDirectory, "vault.lock");
+        FileStream file;
         try
         {
-            var lines = File.ReadAllLines(pidFile);
-            return lines.Length > 3 && int.TryParse(lines[3], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null;
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
         }
         catch (IOException)
         {
-            return null;
+            // .NET's own advisory lock (a shared one, taken on open) met the owner's exclusive lock.
+            return false;
         }
-        catch (UnauthorizedAccessException)
+
+        if (!OperatingSystem.IsWindows() && Flock(file.SafeFileHandle.DangerousGetHandle().ToInt32(), LockExclusive | LockNonBlocking) != 0)
+        {
+            file.Dispose();
+            return false;
+        }
+
+        file.SetLength(0);
+        file.Write(Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
+        file.Flush();
+        _ownership = file;
+        return true;
+    }
+
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static extern int Flock(int fd, int operation);
+
+    private string? ReadPidFileLine(int index)
+    {
+        // postmaster.pid: the process id, the data folder, the start time, the port, ...
+        try
+        {
+            var lines = File.ReadAllLines(Path.Combine(DataDirectory, "postmaster.pid"));
+            return lines.Length > index ? lines[index].Trim() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
+        }
+    }
+
+    private string LogTail()
+    {
+        try
+        {
+            return string.Join(Environment.NewLine, File.ReadLines(LogFile).TakeLast(5));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "(unreadable)";
         }
     }
 
@@ -237,50 +632,4 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(
-        string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken,
-        bool throwOnError = true, bool asPostgres = true)
-    {
-        var start = new ProcessStartInfo
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-
-        if (asPostgres && RunAsPostgresUser)
-        {
-            start.FileName = "runuser";
-            foreach (var a in (string[])["-u", "postgres", "--", program])
-            {
-                start.ArgumentList.Add(a);
-            }
-        }
-        else
-        {
-            start.FileName = program;
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // pg_ctl start leaves the server running with our stdout/stderr pipes inherited unless they are
-        // redirected away; the log file (-l) takes its output, and we only read until pg_ctl exits.
-        using var process = Process.Start(start) ?? throw new VaultStartupException($"Could not start {program}.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        var output = (await stdout + await stderr).Trim();
-
-        if (throwOnError && process.ExitCode != 0)
-        {
-            throw new VaultStartupException(
-                $"'{Path.GetFileName(program)} {string.Join(' ', arguments)}' failed with exit code {process.ExitCode}: {output}");
-        }
-
-        return (process.ExitCode, output);
-    }
 }

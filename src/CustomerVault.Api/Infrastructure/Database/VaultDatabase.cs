@@ -33,6 +33,9 @@ public sealed class VaultDatabase : IHostedService, IAsyncDisposable
 
     public bool IsEmbedded => _embedded is not null;
 
+    /// <summary>The embedded server, when the vault runs its own.</summary>
+    public EmbeddedPostgresServer? EmbeddedServer => _embedded;
+
     /// <summary>
     /// The connection settings the vault's hot paths rely on, unless the connection string sets them itself:
     /// statements used again and again are prepared once per connection (a vendor read runs the same few
@@ -119,7 +122,8 @@ public sealed class VaultDatabase : IHostedService, IAsyncDisposable
         {
             var options = _configuration.GetSection(EmbeddedDatabaseOptions.Section).Get<EmbeddedDatabaseOptions>() ?? new();
             var root = options.DataDirectory ?? Path.Combine(VaultPaths.DataDirectory(_configuration), "postgres");
-            _embedded = await EmbeddedPostgresServer.StartAsync(root, options.BinDirectory, options.Port, durable: true, _logger, cancellationToken);
+            _embedded = await EmbeddedPostgresServer.StartAsync(root, options.BinDirectory, options.Port, durable: true, _logger, cancellationToken,
+                options.RestartDelay, mayRelocate: options.DataDirectory is null);
             await _embedded.EnsureDatabaseAsync(options.Database, cancellationToken: cancellationToken);
             connectionString = _embedded.ConnectionString(options.Database).ConnectionString;
         }
@@ -215,8 +219,11 @@ public sealed class EmbeddedDatabaseOptions
     /// <summary>The folder holding initdb and pg_ctl; default: found on PATH, by pg_config, or under /usr/lib/postgresql.</summary>
     public string? BinDirectory { get; set; }
 
-    /// <summary>The port on 127.0.0.1; 0 picks a free one at each start.</summary>
+    /// <summary>The port on 127.0.0.1; 0 picks a free one at each start of the vault (a restarted server keeps its port).</summary>
     public int Port { get; set; }
+
+    /// <summary>How long to wait before starting the server again after it died; doubled while starts fail, up to 30 s.</summary>
+    public TimeSpan RestartDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The database the vault uses inside the embedded server.</summary>
     public string Database { get; set; } = "customervault";
