@@ -21,6 +21,7 @@ public static class WebSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWritesRunToCompletion();
         app.UseAuthentication();
         app.UseAuthorization();
 
