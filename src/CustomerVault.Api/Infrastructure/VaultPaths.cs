@@ -16,8 +16,7 @@ public static class VaultPaths
             return Path.GetFullPath(configured);
         }
 
-        // Root too: two root vaults with different HOMEs are two vaults. Where the database server (which runs
-        // as the postgres user) cannot enter root's home, EmbeddedPostgresServer places the cluster itself.
+        // Root included: two root vaults with different HOMEs are two vaults, not one shared system folder.
         var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
         if (string.IsNullOrWhiteSpace(dataHome))
         {

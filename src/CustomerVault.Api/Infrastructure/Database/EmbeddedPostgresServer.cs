@@ -46,7 +46,6 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
     private Task? _stopped;
     private bool _durable;
     private TimeSpan _restartDelay;
-    private volatile bool _running;
 
     private EmbeddedPostgresServer(string rootDirectory, string binDirectory, ILogger logger)
     {
@@ -63,12 +62,6 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
 
     /// <summary>Whether this process runs the server (rather than using the one another process runs).</summary>
     public bool OwnsServer => _ownership is not null;
-
-    /// <summary>False from the moment the server died until it accepts connections again.</summary>
-    public bool IsRunning => _running;
-
-    /// <summary>Raised after the server was started again following an unexpected stop.</summary>
-    public event Action? Restarted;
 
     /// <summary>
     /// Initialises the cluster on first use and starts the server, supervised. Fails with a clear message when
@@ -128,7 +121,6 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
         server.Port = server.RunningPostmaster() is not null && server.ReadPidFileLine(3) is { } port
             ? int.Parse(port, NumberStyles.None, CultureInfo.InvariantCulture)
             : throw new VaultStartupException($"The vault that runs the database in {root} is restarting it. Try again in a moment.");
-        server._running = true;
         return server;
     }
 
@@ -244,7 +236,6 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
         try
         {
             await WaitUntilAcceptingAsync(supervisor, cancellationToken);
-            _running = true;
         }
         catch
         {
@@ -304,7 +295,6 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
                 return;
             }
 
-            _running = false;
             if (runningSince.Elapsed > TimeSpan.FromMinutes(1))
             {
                 delay = _restartDelay;
@@ -336,15 +326,6 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
                     _logger.LogError("Could not start the embedded PostgreSQL server again ({Reason}); trying again in {Delay}", e.Message, delay);
                 }
             }
-
-            try
-            {
-                Restarted?.Invoke();
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "A handler of the embedded server's restart failed");
-            }
         }
     }
 
@@ -359,7 +340,6 @@ public sealed class EmbeddedPostgresServer : IAsyncDisposable
             _logger.LogInformation("Stopped the embedded PostgreSQL server on port {Port}", Port);
         }
 
-        _running = false;
         _ownership?.Dispose();
         _ownership = null;
         _stopping.Dispose();
