@@ -25,6 +25,8 @@ public static class DatabaseFailures
     public static bool IsUnavailable(Exception? exception) => Unwrap(exception).Any(e => e switch
     {
         PostgresException p => UnavailableStates.Contains(p.SqlState) || p.SqlState.StartsWith("08", StringComparison.Ordinal),
+        // A connection used by two operations at once: a defect in the vault, which must stay a 500.
+        NpgsqlOperationInProgressException => false,
         // Raised by Npgsql itself rather than by the server: the connection, not the statement, failed.
         NpgsqlException => true,
         _ => false,
