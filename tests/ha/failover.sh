@@ -177,10 +177,13 @@ else
   wait "${patroni_pids[first_leader]}" 2>/dev/null || true
   log "killed the leader m$first_leader (Patroni ${patroni_pids[first_leader]} and postmaster $postmaster) with -9"
 fi
+# A leader again: another member, or (postmaster only) the same one once its Patroni has restarted PostgreSQL.
 killed=$SECONDS
 new_leader=""
-until [[ -n "$new_leader" && "$new_leader" != "$first_leader" ]] || ((SECONDS - killed > 60)); do
+went_down=0
+until [[ -n "$new_leader" && ("$new_leader" != "$first_leader" || $went_down == 1) ]] || ((SECONDS - killed > 60)); do
   new_leader="$(leader)"
+  [[ "$new_leader" == "$first_leader" ]] || went_down=1
   sleep 0.2
 done
 [[ "$KILL" == postmaster && "$new_leader" == "$first_leader" ]] && log "m$first_leader was restarted in place by its Patroni"
