@@ -9,17 +9,6 @@ using Npgsql;
 
 namespace CustomerVault.Api.Tests.Operations;
 
-/// <summary>The vault against a database given by an existing connection string, set by the test.</summary>
-public sealed class ConnectedVaultApp(string connectionString) : VaultApp
-{
-    public override Task InitializeAsync()
-    {
-        ConnectionString = connectionString;
-        Start();
-        return Task.CompletedTask;
-    }
-}
-
 public sealed class DatabaseAvailabilityTests : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(TestDatabase.RunDirectory, $"availability-{Guid.NewGuid():N}");
