@@ -177,13 +177,16 @@ else
   wait "${patroni_pids[first_leader]}" 2>/dev/null || true
   log "killed the leader m$first_leader (Patroni ${patroni_pids[first_leader]} and postmaster $postmaster) with -9"
 fi
-# A leader again: another member, or (postmaster only) the same one once its Patroni has restarted PostgreSQL.
+# A leader again: another member, or (postmaster only) the same one, whose Patroni keeps the leader key and restarts
+# PostgreSQL in place; its REST health answers 503 until PostgreSQL runs again.
 killed=$SECONDS
+if [[ "$KILL" == postmaster ]]; then
+  until [[ "$(role_of "$first_leader" health)" != 200 ]] || ((SECONDS - killed > 10)); do sleep 0.1; done
+fi
 new_leader=""
-went_down=0
-until [[ -n "$new_leader" && ("$new_leader" != "$first_leader" || $went_down == 1) ]] || ((SECONDS - killed > 60)); do
+until [[ -n "$new_leader" && ("$KILL" == postmaster || "$new_leader" != "$first_leader") && "$(role_of "$new_leader" health)" == 200 ]] \
+  || ((SECONDS - killed > 60)); do
   new_leader="$(leader)"
-  [[ "$new_leader" == "$first_leader" ]] || went_down=1
   sleep 0.2
 done
 [[ "$KILL" == postmaster && "$new_leader" == "$first_leader" ]] && log "m$first_leader was restarted in place by its Patroni"
