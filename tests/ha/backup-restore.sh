@@ -72,7 +72,7 @@ checkpoint "$SOURCE_URL" >/dev/null
 log "WAL archive (pg_receivewal) and base backup (pg_basebackup)"
 mkdir -p "$work/wal" "$work/base"
 pg_receivewal -D "$work/wal" --slot=restore_drill --create-slot
-pg_receivewal -D "$work/wal" --slot=restore_drill --no-loop </dev/null >"$work/receivewal.log" 2>&1 &
+pg_receivewal -D "$work/wal" --slot=restore_drill </dev/null >"$work/receivewal.log" 2>&1 &
 receivewal_pid=$!
 pids+=($receivewal_pid)
 backup_started=$SECONDS
@@ -95,6 +95,11 @@ events_at_end="$(sql "SELECT count(*) FROM vault.mt_events")"
 # Close the WAL segment holding the last commits, so the archive has it whole.
 sql "SELECT pg_switch_wal()" >/dev/null
 sleep 2
+if ! alive "$receivewal_pid"; then
+  log "pg_receivewal stopped early, the archive is incomplete:"
+  cat "$work/receivewal.log" >&2
+  exit 1
+fi
 kill -INT "$receivewal_pid"
 wait "$receivewal_pid" 2>/dev/null || true
 for partial in "$work"/wal/*.partial; do [[ -e "$partial" ]] && mv "$partial" "${partial%.partial}"; done
