@@ -1,6 +1,7 @@
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;

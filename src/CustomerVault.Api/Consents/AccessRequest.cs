@@ -1,4 +1,5 @@
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Profiles;
 
 namespace CustomerVault.Consents;
@@ -90,7 +91,7 @@ public static class AccessRequestDecider
         }
 
         ContactTerms.Validate(command.ContactTerms, "contactTerms", errors);
-        ThrowIfInvalid(errors);
+        errors.ThrowIfInvalid();
 
         return new AccessRequested(
             command.RequestId, command.VendorId, command.CustomerId, command.Scopes!, command.Purpose!, command.Description!.Trim(),
@@ -117,7 +118,7 @@ public static class AccessRequestDecider
             errors.Add("expiresAt", "must be in the future.");
         }
 
-        ThrowIfInvalid(errors);
+        errors.ThrowIfInvalid();
         return new Approval(
             new AccessRequestApproved(request.Id, command.GrantId, scopes, expiresAt, command.Now),
             new AccessGranted(command.GrantId, request.VendorId, request.CustomerId, request.Id, scopes, request.Purpose, request.Description,
@@ -148,14 +149,6 @@ public static class AccessRequestDecider
         if (status != AccessRequestStatus.Pending)
         {
             throw new ConflictException($"The request is {StatusName(status)}; only a pending request can be {verb}.", StatusName(status));
-        }
-    }
-
-    private static void ThrowIfInvalid(ValidationContext errors)
-    {
-        if (errors.HasErrors)
-        {
-            throw new RequestValidationException(errors.ToDictionary());
         }
     }
 }

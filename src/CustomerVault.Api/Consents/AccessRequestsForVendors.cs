@@ -1,5 +1,6 @@
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;

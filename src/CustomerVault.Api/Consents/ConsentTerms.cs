@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CustomerVault.Kernel;
 using CustomerVault.Profiles;
 
 namespace CustomerVault.Consents;
@@ -85,35 +86,4 @@ public sealed partial record IsoDuration(int Years, int Months, int Weeks, int D
 
     [GeneratedRegex(@"^P(?:(?<y>\d{1,4})Y)?(?:(?<mo>\d{1,4})M)?(?:(?<w>\d{1,4})W)?(?:(?<d>\d{1,5})D)?(?:T(?:(?<h>\d{1,6})H)?(?:(?<mi>\d{1,7})M)?(?:(?<s>\d{1,9})S)?)?$")]
     private static partial Regex Pattern();
-}
-
-/// <summary>Checks the data scopes a party names against the catalogue and a ceiling.</summary>
-public static class ScopeRules
-{
-    public static void Validate(IReadOnlyList<string>? scopes, string field, ValidationContext errors, IEnumerable<string>? ceiling = null, string? ceilingName = null)
-    {
-        if (scopes is null || scopes.Count == 0)
-        {
-            errors.Add(field, "must name at least one scope of the catalogue (GET /v1/catalog).");
-            return;
-        }
-
-        var allowed = ceiling?.ToHashSet(StringComparer.Ordinal);
-        foreach (var scope in scopes)
-        {
-            if (!Catalog.IsScope(scope))
-            {
-                errors.Add(field, $"'{scope}' is not a scope of the catalogue (GET /v1/catalog).");
-            }
-            else if (allowed is not null && !allowed.Contains(scope))
-            {
-                errors.Add(field, $"'{scope}' is not among {ceilingName}.");
-            }
-        }
-
-        if (scopes.Distinct(StringComparer.Ordinal).Count() != scopes.Count)
-        {
-            errors.Add(field, "names a scope twice.");
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Vendors;
 using Marten;
 
@@ -38,9 +39,6 @@ public sealed record GrantView(
             g.ContactTerms, g.GrantedAt, g.ExpiresAt, g.EndedAt ?? (status == GrantStatus.Expired ? g.ExpiresAt : null), g.EndReason);
     }
 }
-
-/// <summary>A page of a list; <c>next</c> is the link to the following page, absent on the last.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 
 public static class ConsentViews
 {

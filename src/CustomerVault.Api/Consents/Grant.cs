@@ -1,4 +1,5 @@
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Profiles;
 
 namespace CustomerVault.Consents;
@@ -89,10 +90,7 @@ public static class GrantDecider
         }
 
         ContactTerms.Validate(command.ContactTerms, "contactTerms", errors);
-        if (errors.HasErrors)
-        {
-            throw new RequestValidationException(errors.ToDictionary());
-        }
+        errors.ThrowIfInvalid();
 
         return new AccessGranted(command.GrantId, command.VendorId, command.CustomerId, null, command.Scopes!, command.Purpose!,
             command.Description?.Trim() ?? "", command.ContactTerms, command.Now, Infrastructure.VaultTime.Truncate(command.ExpiresAt!.Value));
@@ -108,10 +106,7 @@ public static class GrantDecider
             errors.Add("removeScopes", "would remove every scope; revoke the grant instead.");
         }
 
-        if (errors.HasErrors)
-        {
-            throw new RequestValidationException(errors.ToDictionary());
-        }
+        errors.ThrowIfInvalid();
 
         var remaining = grant.Scopes.Except(command.RemoveScopes!, StringComparer.Ordinal).ToList();
         return new GrantNarrowed(grant.Id, command.RemoveScopes!, remaining, command.Now);

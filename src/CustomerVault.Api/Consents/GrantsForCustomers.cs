@@ -2,6 +2,7 @@ using CustomerVault.Infrastructure;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,7 @@
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;

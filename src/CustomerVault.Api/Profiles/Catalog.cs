@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using CustomerVault.Kernel;
 
 namespace CustomerVault.Profiles;
 
@@ -28,27 +29,6 @@ public sealed record AttributeDefinition(
 
 /// <summary>Checks a value; reports each problem under the path of the offending field.</summary>
 public delegate void AttributeValidator(JsonNode value, ValidationContext context);
-
-public sealed class ValidationContext(DateOnly today)
-{
-    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
-
-    public DateOnly Today => today;
-
-    public bool HasErrors => _errors.Count > 0;
-
-    public void Add(string field, string message)
-    {
-        if (!_errors.TryGetValue(field, out var messages))
-        {
-            _errors[field] = messages = [];
-        }
-
-        messages.Add(message);
-    }
-
-    public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
-}
 
 /// <summary>
 /// What the vault can hold, and in which scopes it can be shared. The catalogue is public

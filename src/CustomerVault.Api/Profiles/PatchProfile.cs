@@ -5,6 +5,7 @@ using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -127,10 +128,7 @@ public static class PatchProfile
         }
 
         var plan = Plan(ProfileDocument.Open(stream.Aggregate.Attributes, cipher), patch, DateOnly.FromDateTime(now.UtcDateTime));
-        if (plan.Validation.HasErrors)
-        {
-            throw new RequestValidationException(plan.Validation.ToDictionary());
-        }
+        plan.Validation.ThrowIfInvalid();
 
         var events = Decide(customerId, plan.Changes, cipher.Seal, now);
         if (events.Count > 0)

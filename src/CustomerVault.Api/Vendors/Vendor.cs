@@ -56,19 +56,19 @@ public sealed record RotateVendorSecret(DateTimeOffset Now);
 
 public static class VendorDecider
 {
-    public static object Decide(SuspendVendor command, Vendor vendor) => vendor.Status switch
+    public static VendorSuspended Decide(SuspendVendor command, Vendor vendor) => vendor.Status switch
     {
         VendorStatus.Active => new VendorSuspended(vendor.Id, command.Reason, command.Now),
         _ => throw new ConflictException("The vendor is already suspended.", Name(vendor.Status)),
     };
 
-    public static object Decide(ReactivateVendor command, Vendor vendor) => vendor.Status switch
+    public static VendorReactivated Decide(ReactivateVendor command, Vendor vendor) => vendor.Status switch
     {
         VendorStatus.Suspended => new VendorReactivated(vendor.Id, command.Now),
         _ => throw new ConflictException("The vendor is active; only a suspended vendor can be reactivated.", Name(vendor.Status)),
     };
 
-    public static object Decide(RotateVendorSecret command, Vendor vendor) => new VendorSecretRotated(vendor.Id, command.Now);
+    public static VendorSecretRotated Decide(RotateVendorSecret command, Vendor vendor) => new VendorSecretRotated(vendor.Id, command.Now);
 
     public static string Name(VendorStatus status) => status.ToString().ToLowerInvariant();
 }

@@ -6,6 +6,7 @@ using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Profiles;
 using CustomerVault.Webhooks;
 using Marten;
@@ -57,10 +58,7 @@ public sealed class VendorRegistry(
             errors.Add("webhookUrl", "must be an absolute http or https URL.");
         }
 
-        if (errors.HasErrors)
-        {
-            throw new RequestValidationException(errors.ToDictionary());
-        }
+        errors.ThrowIfInvalid();
 
         return new VendorRegistered(vendorId, clientId, command.DisplayName!.Trim(), command.Website, command.ContactEmail!, command.Scopes!, command.WebhookUrl, now);
     }
@@ -86,7 +84,7 @@ public sealed class VendorRegistry(
         await using (var session = OpenSession(transaction))
         {
             session.Events.StartStream<Vendor>(id, registered);
-            session.Store(WebhookEndpoints.Seal(masterKey, id, webhookSecret, now));
+            session.Store(VendorWebhookSecret.Seal(masterKey, id, webhookSecret, now));
             await session.SaveChangesAsync(cancellationToken);
         }
 

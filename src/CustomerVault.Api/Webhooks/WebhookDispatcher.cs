@@ -117,7 +117,7 @@ public sealed class WebhookDispatcher(
 
         var body = Body(delivery, options.Value.Source);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        var key = Encoding.UTF8.GetString(masterKey.Open(VendorWebhookSecret.Purpose(vendor.Id), secret.Sealed));
+        var key = secret.Open(masterKey);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/cloudevents+json")),

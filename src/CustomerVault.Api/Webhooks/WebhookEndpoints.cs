@@ -1,9 +1,9 @@
-using System.Text;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -73,13 +73,10 @@ public static class WebhookEndpoints
         var stream = await session.Events.FetchForWriting<Vendor>(vendor.Id, cancellationToken);
         var secret = WebhookSignature.NewSecret();
         stream.AppendOne(new VendorWebhookSecretRotated(vendor.Id, now));
-        session.Store(Seal(masterKey, vendor.Id, secret, now));
+        session.Store(VendorWebhookSecret.Seal(masterKey, vendor.Id, secret, now));
         await session.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new WebhookSecretView(secret, now));
     }
-
-    public static VendorWebhookSecret Seal(MasterKey masterKey, Guid vendorId, string secret, DateTimeOffset at) =>
-        new(vendorId, masterKey.Seal(VendorWebhookSecret.Purpose(vendorId), Encoding.UTF8.GetBytes(secret)), at);
 
     private static async Task<Ok<Page<DeliveryView>>> Deliveries(
         string? status, int? limit, int? offset, CallingVendor vendor, NpgsqlDataSource dataSource, HttpRequest request, CancellationToken cancellationToken)

@@ -9,12 +9,6 @@ using Marten.Events.Projections;
 
 namespace CustomerVault.Webhooks;
 
-/// <summary>A vendor's webhook signing secret, sealed with the master key.</summary>
-public sealed record VendorWebhookSecret(Guid Id, string Sealed, DateTimeOffset RotatedAt)
-{
-    public static string Purpose(Guid vendorId) => $"customervault/webhook-secret/v1/{vendorId:N}";
-}
-
 /// <summary>
 /// The durable outbox of vendor notifications. Rows are written by an inline projection, so a notification is part
 /// of the very transaction that stores the event that causes it: no event without its notification, no notification

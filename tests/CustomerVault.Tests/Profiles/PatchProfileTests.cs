@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CustomerVault.Kernel;
 using CustomerVault.Profiles;
 
 namespace CustomerVault.Tests.Profiles;

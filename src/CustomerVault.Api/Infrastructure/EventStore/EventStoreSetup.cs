@@ -74,7 +74,7 @@ public static class EventStoreSetup
         options.Schema.For<AccessRequest>().Duplicate(r => r.CustomerId).Duplicate(r => r.VendorId);
         options.Schema.For<Grant>().Duplicate(g => g.CustomerId).Duplicate(g => g.VendorId);
         options.Schema.For<IdempotencyRecord>().Identity(r => r.Id);
-        options.Schema.For<Webhooks.VendorWebhookSecret>();
+        options.Schema.For<VendorWebhookSecret>();
         options.Projections.Add(new Webhooks.WebhookOutboxProjection(), ProjectionLifecycle.Inline);
         options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition());
     }

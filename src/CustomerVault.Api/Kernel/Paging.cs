@@ -1,7 +1,9 @@
-using CustomerVault.Consents;
-using Microsoft.AspNetCore.Http.Extensions;
+using CustomerVault.Infrastructure.Http;
 
-namespace CustomerVault.Infrastructure.Http;
+namespace CustomerVault.Kernel;
+
+/// <summary>A page of a list; <c>next</c> is the link to the following page, absent on the last.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 
 /// <summary>limit/offset paging: a page asks for one item more than it shows, to know whether a next page exists.</summary>
 public sealed record Paging(int Limit, int Offset)
