@@ -24,8 +24,15 @@ public static class VaultApi
 
         var consents = v1.MapGroup("/me").WithTags("Customers: your consents")
             .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Consents));
-        consents.MapAccessRequestsForCustomers();
-        consents.MapGrantsForCustomers();
+        consents.MapListMyAccessRequests();
+        consents.MapGetMyAccessRequest();
+        consents.MapApproveRequest();
+        consents.MapDenyRequest();
+        consents.MapListMyGrants();
+        consents.MapGetMyGrant();
+        consents.MapGrantAccess();
+        consents.MapRevokeGrant();
+        consents.MapNarrowGrant();
         consents.MapCustomerAccessLog();
         consents.MapRelationships();
         consents.MapReceiptsForCustomers();
@@ -39,8 +46,11 @@ public static class VaultApi
         var vendors = v1.MapGroup("").WithTags("Vendors: access to customers")
             .RequireAuthorization(VaultPolicies.Vendor);
         vendors.MapRequestAccess();
-        vendors.MapAccessRequestsForVendors();
-        vendors.MapGrantsForVendors();
+        vendors.MapGetAccessRequest();
+        vendors.MapListAccessRequests();
+        vendors.MapListGrants();
+        vendors.MapGetGrant();
+        vendors.MapRelinquishGrant();
         vendors.MapReadCustomerProfile();
         vendors.MapContacts();
         vendors.MapReceiptsForVendors();

@@ -2,6 +2,7 @@ using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Kernel;
+using CustomerVault.Vendors;
 using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -26,10 +26,10 @@ public static class Receipts
     public static RouteGroupBuilder MapReceiptsForCustomers(this RouteGroupBuilder me)
     {
         me.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
-                LatestAsync(grantId, g => g.CustomerId == customer.Id, session, signer, request, ct))
+                LatestAsync(grantId, Party.Customer(customer.Id), session, signer, request, ct))
             .WithName("GetMyGrantReceipt").WithSummary("The consent receipt for the latest change of one of your grants").ProducesProblem(StatusCodes.Status404NotFound);
         me.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
-                AllAsync(grantId, g => g.CustomerId == customer.Id, session, signer, request, ct))
+                AllAsync(grantId, Party.Customer(customer.Id), session, signer, request, ct))
             .WithName("ListMyGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
         return me;
     }
@@ -37,32 +37,31 @@ public static class Receipts
     public static IEndpointRouteBuilder MapReceiptsForVendors(this IEndpointRouteBuilder vendor)
     {
         vendor.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
-                LatestAsync(grantId, g => g.VendorId == caller.Id, session, signer, request, ct))
+                LatestAsync(grantId, Party.Vendor(caller.Id), session, signer, request, ct))
             .WithName("GetGrantReceipt").WithSummary("The consent receipt for the latest change of one of your grants").ProducesProblem(StatusCodes.Status404NotFound);
         vendor.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
-                AllAsync(grantId, g => g.VendorId == caller.Id, session, signer, request, ct))
+                AllAsync(grantId, Party.Vendor(caller.Id), session, signer, request, ct))
             .WithName("ListGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
         return vendor;
     }
 
     private static async Task<Results<Ok<ConsentReceiptView>, ProblemHttpResult>> LatestAsync(
-        Guid grantId, Func<Grant, bool> owns, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
-        await ForGrantAsync(grantId, owns, session, signer, Issuer(request), cancellationToken) is { Count: > 0 } receipts
+        Guid grantId, Party party, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
+        await ForGrantAsync(grantId, party, session, signer, Issuer(request), cancellationToken) is { Count: > 0 } receipts
             ? TypedResults.Ok(receipts[^1])
             : NotFound();
 
     private static async Task<Results<Ok<IReadOnlyList<ConsentReceiptView>>, ProblemHttpResult>> AllAsync(
-        Guid grantId, Func<Grant, bool> owns, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
-        await ForGrantAsync(grantId, owns, session, signer, Issuer(request), cancellationToken) is { } receipts
+        Guid grantId, Party party, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
+        await ForGrantAsync(grantId, party, session, signer, Issuer(request), cancellationToken) is { } receipts
             ? TypedResults.Ok(receipts)
             : NotFound();
 
-    /// <summary>The receipts of a grant the caller owns, or null (another party's grant answers like a missing one).</summary>
+    /// <summary>The receipts of one of the party's grants, or null (another party's grant answers like a missing one).</summary>
     public static async Task<IReadOnlyList<ConsentReceiptView>?> ForGrantAsync(
-        Guid grantId, Func<Grant, bool> owns, IQuerySession session, VaultSigner signer, string issuer, CancellationToken cancellationToken)
+        Guid grantId, Party party, IQuerySession session, VaultSigner signer, string issuer, CancellationToken cancellationToken)
     {
-        var grant = await session.LoadAsync<Grant>(grantId, cancellationToken);
-        if (grant is null || !owns(grant))
+        if (await party.LoadAsync<Grant>(session, grantId, cancellationToken) is not { } grant)
         {
             return null;
         }

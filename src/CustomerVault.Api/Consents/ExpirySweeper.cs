@@ -1,10 +1,31 @@
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
+using CustomerVault.Infrastructure.Http;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Options;
 
 namespace CustomerVault.Consents;
+
+public sealed record ExpireRequest(DateTimeOffset Now);
+
+public sealed record ExpireGrant(DateTimeOffset Now);
+
+public static partial class AccessRequestDecider
+{
+    public static AccessRequestExpired Decide(ExpireRequest command, AccessRequest request) =>
+        request.Status == AccessRequestStatus.Pending && command.Now >= request.AnswerBy
+            ? new AccessRequestExpired(request.Id, request.AnswerBy)
+            : throw new ConflictException("Only a pending request past its answer-by time expires.", StatusName(request.StatusAt(command.Now)));
+}
+
+public static partial class GrantDecider
+{
+    public static GrantExpired Decide(ExpireGrant command, Grant grant) =>
+        grant.Status == GrantStatus.Active && command.Now >= grant.ExpiresAt
+            ? new GrantExpired(grant.Id, grant.ExpiresAt)
+            : throw new ConflictException("Only an active grant past its expiry expires.", StatusName(grant.StatusAt(command.Now)));
+}
 
 /// <summary>
 /// Records, as events, that unanswered requests and grants past their end have expired. Decisions never wait for
@@ -80,7 +101,7 @@ public sealed class ExpirySweeper(IDocumentStore store, TimeProvider clock, IOpt
             await session.SaveChangesAsync(cancellationToken);
             return 1;
         }
-        catch (Exception e) when (e is ConcurrencyException or Infrastructure.Http.ConflictException)
+        catch (Exception e) when (e is ConcurrencyException or ConflictException)
         {
             // Decided or expired by someone else in the meantime: nothing left to do.
             return 0;

@@ -57,7 +57,7 @@ public sealed class CustomerExport(
         var exported = new List<ExportedGrant>(grants.Count);
         foreach (var view in grantViews)
         {
-            var receipts = await Receipts.ForGrantAsync(view.Id, g => g.CustomerId == customerId, session, signer, issuer, cancellationToken);
+            var receipts = await Receipts.ForGrantAsync(view.Id, Party.Customer(customerId), session, signer, issuer, cancellationToken);
             exported.Add(new ExportedGrant(view, receipts ?? []));
         }
 

@@ -1,6 +1,7 @@
 using CustomerVault.AccessLog;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
+using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;

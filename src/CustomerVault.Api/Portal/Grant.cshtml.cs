@@ -28,7 +28,7 @@ public sealed class GrantModel(IDocumentSession session, TimeProvider clock) : P
     public async Task<IActionResult> OnPostNarrowAsync(Guid grantId)
     {
         Grant? grant = null;
-        if (await TryAsync(async () => grant = await GrantsForCustomers.NarrowAsync(session, CustomerId, grantId, Version, RemoveScopes, clock.Now(), HttpContext.RequestAborted)))
+        if (await TryAsync(async () => grant = await NarrowGrantHandler.HandleAsync(session, CustomerId, grantId, Version, RemoveScopes, clock.Now(), HttpContext.RequestAborted)))
         {
             if (grant is null)
             {
@@ -46,7 +46,7 @@ public sealed class GrantModel(IDocumentSession session, TimeProvider clock) : P
     public async Task<IActionResult> OnPostRevokeAsync(Guid grantId)
     {
         Grant? grant = null;
-        if (await TryAsync(async () => grant = await GrantsForCustomers.RevokeAsync(
+        if (await TryAsync(async () => grant = await RevokeGrantHandler.HandleAsync(
                 session, CustomerId, grantId, Version, string.IsNullOrWhiteSpace(Reason) ? null : Reason.Trim(), clock.Now(), HttpContext.RequestAborted)))
         {
             if (grant is null)
@@ -64,8 +64,7 @@ public sealed class GrantModel(IDocumentSession session, TimeProvider clock) : P
 
     private async Task<bool> LoadAsync(Guid grantId)
     {
-        var grant = await session.LoadAsync<Grant>(grantId, HttpContext.RequestAborted);
-        if (grant is null || grant.CustomerId != CustomerId)
+        if (await Party.Customer(CustomerId).LoadAsync<Grant>(session, grantId, HttpContext.RequestAborted) is not { } grant)
         {
             return false;
         }

@@ -34,7 +34,7 @@ public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSourc
         Grant? created = null;
         var body = new GrantBody(Grant.VendorId, Grant.Scopes, Grant.Purpose, string.IsNullOrWhiteSpace(Grant.Description) ? null : Grant.Description.Trim(),
             EndOf(Grant.ExpiresOn), Grant.ContactChannels.Count == 0 ? null : new ContactTerms(Grant.ContactChannels, Grant.MaxContactsPerWeek ?? 0));
-        if (await TryAsync(async () => created = await GrantsForCustomers.GrantAccessAsync(session, CustomerId, body, clock.Now(), HttpContext.RequestAborted), "grant."))
+        if (await TryAsync(async () => created = await GrantAccessHandler.HandleAsync(session, CustomerId, body, clock.Now(), HttpContext.RequestAborted), "grant."))
         {
             if (created is null)
             {
@@ -55,7 +55,7 @@ public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSourc
     {
         var now = clock.Now();
         Relationships = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, now, HttpContext.RequestAborted);
-        var active = await session.Query<Consents.Grant>().Where(g => g.CustomerId == CustomerId)
+        var active = await Party.Customer(CustomerId).Filter(session.Query<Consents.Grant>())
             .WithStatus(GrantStatus.Active, now).OrderBy(g => g.GrantedAt).ToListAsync(HttpContext.RequestAborted);
         ActiveGrants = (await session.ViewsAsync(active, now, HttpContext.RequestAborted)).ToLookup(g => g.Vendor.Id);
         Vendors = (await session.Query<Vendor>().Where(v => v.Status == VendorStatus.Active).ToListAsync(HttpContext.RequestAborted))

@@ -1,5 +1,6 @@
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
+using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 
@@ -32,16 +33,15 @@ public sealed class RequestsModel(IDocumentSession session, TimeProvider clock) 
 
     public async Task<IActionResult> OnPostApproveAsync(Guid requestId)
     {
-        var found = true;
-        if (await TryAsync(async () => found = await AccessRequestsForCustomers.ApproveAsync(
+        AccessRequest? request = null;
+        if (await TryAsync(async () => request = await ApproveRequestHandler.HandleAsync(
                 session, CustomerId, requestId, Version, new ApproveBody(Scopes, EndOf(ExpiresOn)), clock.Now(), HttpContext.RequestAborted)))
         {
-            if (!found)
+            if (request is null)
             {
                 return NotFound();
             }
 
-            var request = (await session.LoadAsync<AccessRequest>(requestId, HttpContext.RequestAborted))!;
             var vendor = (await session.VendorsAsync([request.VendorId], HttpContext.RequestAborted)).GetValueOrDefault(request.VendorId);
             Notice = $"You approved {vendor?.DisplayName ?? "the vendor"}'s request: {PortalText.Scopes(request.ApprovedScopes ?? [])}, until {PortalText.Date(await GrantEndAsync(request))}.";
             return RedirectToPage("/Portal/Relationships");
@@ -52,11 +52,11 @@ public sealed class RequestsModel(IDocumentSession session, TimeProvider clock) 
 
     public async Task<IActionResult> OnPostDenyAsync(Guid requestId)
     {
-        var found = true;
-        if (await TryAsync(async () => found = await AccessRequestsForCustomers.DenyAsync(
+        AccessRequest? request = null;
+        if (await TryAsync(async () => request = await DenyRequestHandler.HandleAsync(
                 session, CustomerId, requestId, Version, string.IsNullOrWhiteSpace(Reason) ? null : Reason.Trim(), clock.Now(), HttpContext.RequestAborted)))
         {
-            if (!found)
+            if (request is null)
             {
                 return NotFound();
             }
@@ -76,8 +76,7 @@ public sealed class RequestsModel(IDocumentSession session, TimeProvider clock) 
         var now = clock.Now();
         if (requestId is { } id)
         {
-            var request = await session.LoadAsync<AccessRequest>(id, HttpContext.RequestAborted);
-            if (request is null || request.CustomerId != CustomerId)
+            if (await Party.Customer(CustomerId).LoadAsync<AccessRequest>(session, id, HttpContext.RequestAborted) is not { } request)
             {
                 return false;
             }
@@ -88,7 +87,7 @@ public sealed class RequestsModel(IDocumentSession session, TimeProvider clock) 
             return true;
         }
 
-        var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == CustomerId)
+        var pending = await Party.Customer(CustomerId).Filter(session.Query<AccessRequest>())
             .WithStatus(AccessRequestStatus.Pending, now).OrderByDescending(r => r.RequestedAt).ToListAsync(HttpContext.RequestAborted);
         Shown = await session.ViewsAsync(pending, now, HttpContext.RequestAborted);
         Versions = pending.ToDictionary(r => r.Id, r => r.Version);

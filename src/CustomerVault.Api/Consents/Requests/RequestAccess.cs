@@ -1,9 +1,10 @@
-using CustomerVault.Infrastructure;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using Marten;
@@ -25,7 +26,46 @@ public sealed record AccessRequestBody(
 /// <summary>What an Idempotency-Key stood for: the request it created and the answer given, replayed on a retry.</summary>
 public sealed record IdempotencyRecord(string Id, string BodyHash, Guid RequestId, string Response, DateTimeOffset CreatedAt);
 
-public static class RequestAccessEndpoint
+public sealed record RequestAccess(
+    Guid RequestId, Guid VendorId, IReadOnlyList<string> VendorScopeCeiling, Guid CustomerId, IReadOnlyList<string>? Scopes,
+    string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms, TimeSpan AnswerWithin, DateTimeOffset Now);
+
+public static partial class AccessRequestDecider
+{
+    public static AccessRequested Decide(RequestAccess command)
+    {
+        var errors = new ValidationContext(DateOnly.FromDateTime(command.Now.UtcDateTime));
+        ScopeRules.Validate(command.Scopes, "scopes", errors, command.VendorScopeCeiling, "the scopes this vendor is registered for");
+        if (!Purposes.IsKnown(command.Purpose))
+        {
+            errors.Add("purpose", $"must be one of {string.Join(", ", Purposes.All)}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(command.Description) || command.Description.Length > MaxDescriptionLength)
+        {
+            errors.Add("description", $"must say, in 1 to {MaxDescriptionLength} characters, what the data will be used for.");
+        }
+
+        if (!IsoDuration.TryParse(command.Duration, out var duration))
+        {
+            errors.Add("duration", "must be an ISO 8601 duration such as P6M or P1Y.");
+        }
+        else if (!duration.IsAcceptableFrom(command.Now))
+        {
+            errors.Add("duration", "must be longer than nothing and at most two years (P2Y).");
+        }
+
+        ContactTerms.Validate(command.ContactTerms, "contactTerms", errors);
+        errors.ThrowIfInvalid();
+
+        return new AccessRequested(
+            command.RequestId, command.VendorId, command.CustomerId, command.Scopes!, command.Purpose!, command.Description!.Trim(),
+            command.Duration!, command.ContactTerms, command.Now, command.Now + command.AnswerWithin);
+    }
+}
+
+/// <summary>A vendor asks a customer for access to some of her data, for a purpose and a time.</summary>
+public static class RequestAccessHandler
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 

@@ -1,0 +1,64 @@
+using System.Linq.Expressions;
+using CustomerVault.Infrastructure.EventStore;
+using Marten;
+
+namespace CustomerVault.Consents;
+
+/// <summary>A request or a grant: always between one vendor and one customer.</summary>
+public interface IConsent
+{
+    Guid VendorId { get; }
+
+    Guid CustomerId { get; }
+}
+
+/// <summary>
+/// A party to a consent: the customer it concerns or the vendor it is for. Each sees and changes only the requests and
+/// grants it is party to; another party's request or grant answers exactly like one that does not exist. Reads and
+/// changes that customers and vendors share take the party as their one ownership rule.
+/// </summary>
+public sealed record Party(Guid Id, bool IsVendor)
+{
+    public static Party Customer(Guid customerId) => new(customerId, false);
+
+    public static Party Vendor(Guid vendorId) => new(vendorId, true);
+
+    public bool IsPartyTo(IConsent consent) => Id == (IsVendor ? consent.VendorId : consent.CustomerId);
+
+    /// <summary>The consents this party is party to; only those with <paramref name="other"/> (the other side) when it is named.</summary>
+    public IQueryable<T> Filter<T>(IQueryable<T> consents, Guid? other = null) where T : IConsent
+    {
+        var own = consents.Where(Is<T>(IsVendor ? nameof(IConsent.VendorId) : nameof(IConsent.CustomerId), Id));
+        return other is { } otherId ? own.Where(Is<T>(IsVendor ? nameof(IConsent.CustomerId) : nameof(IConsent.VendorId), otherId)) : own;
+    }
+
+    /// <summary>One of this party's requests or grants, or null when it is not party to it (or there is none).</summary>
+    public async Task<T?> LoadAsync<T>(IQuerySession session, Guid id, CancellationToken cancellationToken) where T : class, IConsent =>
+        await session.LoadAsync<T>(id, cancellationToken) is { } consent && IsPartyTo(consent) ? consent : null;
+
+    /// <summary>
+    /// Decides on one of this party's requests or grants: fetched expecting <paramref name="expectedVersion"/> (a stale
+    /// one fails with a concurrency error on saving), decided, appended and saved; then read back. Null when the party
+    /// has no such request or grant.
+    /// </summary>
+    public async Task<T?> DecideAsync<T>(
+        IDocumentSession session, Guid id, long? expectedVersion, Func<T, object> decide, CancellationToken cancellationToken) where T : class, IConsent
+    {
+        var stream = await session.FetchForWritingAsync<T>(id, expectedVersion, cancellationToken);
+        if (stream.Aggregate is null || !IsPartyTo(stream.Aggregate))
+        {
+            return null;
+        }
+
+        stream.AppendOne(decide(stream.Aggregate));
+        await session.SaveChangesAsync(cancellationToken);
+        return await session.LoadAsync<T>(id, cancellationToken);
+    }
+
+    // Built on the concrete type rather than the interface, so the event store translates it to the document's own column.
+    private static Expression<Func<T, bool>> Is<T>(string member, Guid value)
+    {
+        var consent = Expression.Parameter(typeof(T), "consent");
+        return Expression.Lambda<Func<T, bool>>(Expression.Equal(Expression.Property(consent, member), Expression.Constant(value)), consent);
+    }
+}

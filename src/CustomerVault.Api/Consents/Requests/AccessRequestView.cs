@@ -1,0 +1,36 @@
+using CustomerVault.Vendors;
+using Marten;
+
+namespace CustomerVault.Consents;
+
+/// <param name="AnswerBy">When an unanswered request expires.</param>
+/// <param name="Duration">How long the vendor asked to keep access (ISO 8601), counted from the approval.</param>
+public sealed record AccessRequestView(
+    Guid Id, VendorSummary Vendor, Guid CustomerId, string Status, IReadOnlyList<string> Scopes, string Purpose, string Description,
+    string Duration, ContactTerms? ContactTerms, DateTimeOffset RequestedAt, DateTimeOffset AnswerBy, DateTimeOffset? DecidedAt,
+    Guid? GrantId, IReadOnlyList<string>? ApprovedScopes, string? DenialReason)
+{
+    public static AccessRequestView Of(AccessRequest r, Vendor? vendor, DateTimeOffset now) => new(
+        r.Id, VendorSummary.Of(vendor, r.VendorId), r.CustomerId, AccessRequestDecider.StatusName(r.StatusAt(now)), r.Scopes, r.Purpose,
+        r.Description, r.Duration, r.ContactTerms, r.RequestedAt, r.AnswerBy, r.DecidedAt ?? (r.StatusAt(now) == AccessRequestStatus.Expired ? r.AnswerBy : null),
+        r.GrantId, r.ApprovedScopes, r.DenialReason);
+}
+
+public static class AccessRequestReads
+{
+    /// <summary>The requests as their parties see them, with their vendors looked up in one query.</summary>
+    public static async Task<IReadOnlyList<AccessRequestView>> ViewsAsync(this IQuerySession session, IReadOnlyList<AccessRequest> requests, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var vendors = await session.VendorsAsync(requests.Select(r => r.VendorId), cancellationToken);
+        return requests.Select(r => AccessRequestView.Of(r, vendors.GetValueOrDefault(r.VendorId), now)).ToList();
+    }
+
+    /// <summary>Requests whose status, counting expiry by the clock, is <paramref name="status"/>.</summary>
+    public static IQueryable<AccessRequest> WithStatus(this IQueryable<AccessRequest> requests, AccessRequestStatus? status, DateTimeOffset now) => status switch
+    {
+        null => requests,
+        AccessRequestStatus.Pending => requests.Where(r => r.Status == AccessRequestStatus.Pending && r.AnswerBy > now),
+        AccessRequestStatus.Expired => requests.Where(r => r.Status == AccessRequestStatus.Expired || (r.Status == AccessRequestStatus.Pending && r.AnswerBy <= now)),
+        var other => requests.Where(r => r.Status == other),
+    };
+}

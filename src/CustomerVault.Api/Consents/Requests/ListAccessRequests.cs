@@ -1,0 +1,40 @@
+using CustomerVault.Identity;
+using CustomerVault.Infrastructure;
+using CustomerVault.Kernel;
+using CustomerVault.Vendors;
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CustomerVault.Consents;
+
+/// <summary>Requests, newest first: a customer sees those addressed to her, a vendor its own; either may ask for one status.</summary>
+public static class ListAccessRequests
+{
+    public static RouteHandlerBuilder MapListMyAccessRequests(this IEndpointRouteBuilder me) =>
+        me.MapGet("/access-requests", ForCustomer).WithName("ListMyAccessRequests").WithSummary("Requests addressed to you, newest first")
+            .ProducesValidationProblem();
+
+    public static RouteHandlerBuilder MapListAccessRequests(this IEndpointRouteBuilder vendor) =>
+        vendor.MapGet("/access-requests", ForVendor).WithName("ListAccessRequests")
+            .WithSummary("Your requests, newest first, optionally for one customer or in one status").ProducesValidationProblem();
+
+    private static async Task<Ok<Page<AccessRequestView>>> ForCustomer(
+        string? status, int? limit, int? offset, CustomerPrincipal customer, IQuerySession session, TimeProvider clock, HttpRequest request,
+        CancellationToken cancellationToken) =>
+        TypedResults.Ok(await PageAsync(session, Party.Customer(customer.Id), null, status, Paging.Of(limit, offset), clock.Now(), request, cancellationToken));
+
+    private static async Task<Ok<Page<AccessRequestView>>> ForVendor(
+        Guid? customerId, string? status, int? limit, int? offset, CallingVendor vendor, IQuerySession session, TimeProvider clock,
+        HttpRequest request, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await PageAsync(session, Party.Vendor(vendor.Id), customerId, status, Paging.Of(limit, offset), clock.Now(), request, cancellationToken));
+
+    /// <summary>One page of a party's requests (with <paramref name="other"/> only, when named), newest first, in a status by the clock when one is named.</summary>
+    public static async Task<Page<AccessRequestView>> PageAsync(
+        IQuerySession session, Party party, Guid? other, string? status, Paging paging, DateTimeOffset now, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var page = await party.Filter(session.Query<AccessRequest>(), other).WithStatus(StatusFilter.Parse<AccessRequestStatus>(status), now)
+            .OrderByDescending(r => r.RequestedAt).Skip(paging.Offset).Take(paging.Limit + 1)
+            .ToListAsync(cancellationToken);
+        return paging.Page(await session.ViewsAsync(page, now, cancellationToken), request);
+    }
+}
