@@ -60,9 +60,14 @@ public static class VaultApi
             .MapWebhooks();
 
         // Operators (client credentials).
-        v1.MapGroup("/vendors").WithTags("Operators: vendor registry")
-            .RequireAuthorization(VaultPolicies.Operator)
-            .MapVendorAdministration();
+        var registry = v1.MapGroup("/vendors").WithTags("Operators: vendor registry")
+            .RequireAuthorization(VaultPolicies.Operator);
+        registry.MapRegisterVendor();
+        registry.MapListVendors();
+        registry.MapGetVendor();
+        registry.MapRotateVendorSecret();
+        registry.MapSuspendVendor();
+        registry.MapReactivateVendor();
 
         // Auditors (client credentials); operators make checkpoints on demand.
         v1.MapGroup("/audit").WithTags("Auditors: consent history")

@@ -36,24 +36,10 @@ public sealed record Party(Guid Id, bool IsVendor)
     public async Task<T?> LoadAsync<T>(IQuerySession session, Guid id, CancellationToken cancellationToken) where T : class, IConsent =>
         await session.LoadAsync<T>(id, cancellationToken) is { } consent && IsPartyTo(consent) ? consent : null;
 
-    /// <summary>
-    /// Decides on one of this party's requests or grants: fetched expecting <paramref name="expectedVersion"/> (a stale
-    /// one fails with a concurrency error on saving), decided, appended and saved; then read back. Null when the party
-    /// has no such request or grant.
-    /// </summary>
-    public async Task<T?> DecideAsync<T>(
-        IDocumentSession session, Guid id, long? expectedVersion, Func<T, object> decide, CancellationToken cancellationToken) where T : class, IConsent
-    {
-        var stream = await session.FetchForWritingAsync<T>(id, expectedVersion, cancellationToken);
-        if (stream.Aggregate is null || !IsPartyTo(stream.Aggregate))
-        {
-            return null;
-        }
-
-        stream.AppendOne(decide(stream.Aggregate));
-        await session.SaveChangesAsync(cancellationToken);
-        return await session.LoadAsync<T>(id, cancellationToken);
-    }
+    /// <summary>Decides on one of this party's requests or grants (see <see cref="Streams.DecideAsync{T}"/>); null when it has no such one.</summary>
+    public Task<T?> DecideAsync<T>(IDocumentSession session, Guid id, long? expectedVersion, Func<T, object> decide, CancellationToken cancellationToken)
+        where T : class, IConsent =>
+        session.DecideAsync(id, expectedVersion, IsPartyTo, decide, cancellationToken);
 
     // Built on the concrete type rather than the interface, so the event store translates it to the document's own column.
     private static Expression<Func<T, bool>> Is<T>(string member, Guid value)

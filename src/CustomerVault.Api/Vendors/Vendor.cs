@@ -1,9 +1,9 @@
-using CustomerVault.Infrastructure.Http;
-
 namespace CustomerVault.Vendors;
 
 // A vendor's stream: its registration, secret rotations and suspensions. The OAuth client it uses lives in the
-// identity store; the secret never appears in an event, only the fact that it was rotated.
+// identity store; the secret never appears in an event, only the fact that it was rotated. Each operator's use case is a
+// file of its own beside this one (RegisterVendor, RotateVendorSecret, SuspendVendor, ReactivateVendor), with its part
+// of VendorDecider; the vendor itself sets its webhook (Webhooks).
 
 public sealed record VendorRegistered(
     Guid VendorId, string ClientId, string DisplayName, string? Website, string ContactEmail,
@@ -48,27 +48,8 @@ public sealed record Vendor(
     public Vendor Apply(VendorWebhookSecretRotated e) => this;
 }
 
-public sealed record SuspendVendor(string? Reason, DateTimeOffset Now);
-
-public sealed record ReactivateVendor(DateTimeOffset Now);
-
-public sealed record RotateVendorSecret(DateTimeOffset Now);
-
-public static class VendorDecider
+/// <summary>The pure decisions on vendors; each use case's <c>Decide</c> lives in its own file.</summary>
+public static partial class VendorDecider
 {
-    public static VendorSuspended Decide(SuspendVendor command, Vendor vendor) => vendor.Status switch
-    {
-        VendorStatus.Active => new VendorSuspended(vendor.Id, command.Reason, command.Now),
-        _ => throw new ConflictException("The vendor is already suspended.", Name(vendor.Status)),
-    };
-
-    public static VendorReactivated Decide(ReactivateVendor command, Vendor vendor) => vendor.Status switch
-    {
-        VendorStatus.Suspended => new VendorReactivated(vendor.Id, command.Now),
-        _ => throw new ConflictException("The vendor is active; only a suspended vendor can be reactivated.", Name(vendor.Status)),
-    };
-
-    public static VendorSecretRotated Decide(RotateVendorSecret command, Vendor vendor) => new VendorSecretRotated(vendor.Id, command.Now);
-
     public static string Name(VendorStatus status) => status.ToString().ToLowerInvariant();
 }

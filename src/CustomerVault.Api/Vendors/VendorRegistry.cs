@@ -17,8 +17,6 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace CustomerVault.Vendors;
 
-public sealed record RegisterVendor(string? DisplayName, string? Website, string? ContactEmail, IReadOnlyList<string>? Scopes, string? WebhookUrl);
-
 /// <summary>
 /// Registers vendors and manages their OAuth clients. A vendor and its client are written in one database
 /// transaction; the client secret is generated here, returned once, and stored only as a hash.
@@ -34,35 +32,6 @@ public sealed class VendorRegistry(
 {
     public const string VendorIdProperty = "vault_vendor_id";
 
-    public static VendorRegistered Decide(RegisterVendor command, Guid vendorId, string clientId, DateTimeOffset now)
-    {
-        var errors = new ValidationContext(DateOnly.FromDateTime(now.UtcDateTime));
-        if (string.IsNullOrWhiteSpace(command.DisplayName) || command.DisplayName.Length > 200)
-        {
-            errors.Add("displayName", "must be 1 to 200 characters.");
-        }
-
-        if (command.Website is not null && !IsWebUrl(command.Website))
-        {
-            errors.Add("website", "must be an absolute http or https URL.");
-        }
-
-        if (command.ContactEmail is null || !Catalog.IsEmail(command.ContactEmail))
-        {
-            errors.Add("contactEmail", "must be an e-mail address where the vendor's privacy contact can be reached.");
-        }
-
-        ScopeRules.Validate(command.Scopes, "scopes", errors);
-        if (command.WebhookUrl is not null && !IsWebUrl(command.WebhookUrl))
-        {
-            errors.Add("webhookUrl", "must be an absolute http or https URL.");
-        }
-
-        errors.ThrowIfInvalid();
-
-        return new VendorRegistered(vendorId, clientId, command.DisplayName!.Trim(), command.Website, command.ContactEmail!, command.Scopes!, command.WebhookUrl, now);
-    }
-
     /// <summary>
     /// Registers a vendor with a new client and a webhook signing secret; the secrets are generated unless given
     /// (configured demo vendors).
@@ -76,7 +45,7 @@ public sealed class VendorRegistry(
         secret ??= NewSecret();
         webhookSecret ??= WebhookSignature.NewSecret();
         var now = clock.Now();
-        var registered = Decide(command, id, clientId, now);
+        var registered = VendorDecider.Decide(command, id, clientId, now);
         await safeUrls.ValidateAsync(command.WebhookUrl, "webhookUrl", cancellationToken);
 
         await using var transaction = await identityStore.Database.BeginTransactionAsync(cancellationToken);
@@ -168,9 +137,6 @@ public sealed class VendorRegistry(
 
     private static Guid DeterministicId(string clientId) =>
         new(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"customervault/vendor/{clientId}")).AsSpan(0, 16), bigEndian: true);
-
-    private static bool IsWebUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 }
 
 public static class VendorApplications

@@ -7,7 +7,7 @@ public sealed class VendorDeciderTests
 {
     private static readonly DateTimeOffset Now = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static Vendor Active() => Vendor.Create(VendorRegistry.Decide(
+    private static Vendor Active() => Vendor.Create(VendorDecider.Decide(
         new RegisterVendor("Acme", "https://acme.example", "privacy@acme.example", ["name"], null), Guid.NewGuid(), "acme", Now));
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class VendorDeciderTests
     [InlineData("A", null, "a@a.example", "", "scopes")]
     public void Registration_errors_name_the_field(string name, string? website, string email, string scopes, string field)
     {
-        var error = Assert.Throws<RequestValidationException>(() => VendorRegistry.Decide(
+        var error = Assert.Throws<RequestValidationException>(() => VendorDecider.Decide(
             new RegisterVendor(name, website, email, scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), null), Guid.NewGuid(), "c", Now));
 
         Assert.Equal([field], error.Errors.Keys);
