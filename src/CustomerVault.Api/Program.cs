@@ -1,32 +1,29 @@
 using CustomerVault;
+using CustomerVault.AccessLog;
+using CustomerVault.Audit;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
-using CustomerVault.Infrastructure.Database;
-using CustomerVault.Infrastructure.EventStore;
-using CustomerVault.Infrastructure.Http;
-using CustomerVault.Infrastructure.OpenApi;
+using CustomerVault.MyData;
+using CustomerVault.Profiles;
+using CustomerVault.Vendors;
 using CustomerVault.Webhooks;
 
 try
 {
     var builder = WebApplication.CreateBuilder(args);
-    builder.Services.AddSingleton(TimeProvider.System);
-    builder.Services.AddHttpContextAccessor();
-    builder.Services.AddVaultDatabase();
+    builder.AddVaultInfrastructure();
     builder.AddVaultIdentity();
-    builder.Services.AddVaultEventStore(builder.Configuration, builder.Environment);
-    builder.Services.AddVaultConsents(builder.Configuration);
-    builder.Services.AddVaultWebhooks(builder.Configuration);
-    builder.Services.AddVaultProblemDetails();
-    builder.Services.AddVaultOpenApi();
-    builder.Services.AddVaultWeb();
+    builder.AddVaultProfiles();
+    builder.AddVaultVendors();
+    builder.AddVaultConsents();
+    builder.AddVaultAccessLog();
+    builder.AddVaultWebhooks();
+    builder.AddVaultAudit();
+    builder.AddVaultMyData();
 
     var app = builder.Build();
-    // Start the database before the host, so a machine without PostgreSQL gets one clear message.
-    app.Services.GetRequiredService<VaultDatabase>().EnsureStarted();
-    app.UseVaultWeb();
-    app.UseVaultOpenApi();
+    app.UseVaultInfrastructure();
     app.MapVaultApi();
     app.Run();
     return 0;

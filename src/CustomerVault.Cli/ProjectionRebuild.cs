@@ -60,7 +60,7 @@ public static class ProjectionRebuild
 
                 var data = stored.Deserialize(reader.GetString(2), reader, 3);
                 // One event at a time: memory stays flat however long a stream is.
-                state = Replay.Step(state, reader.GetInt64(1), data);
+                state = stored.Replay.Step(state, reader.GetInt64(1), data);
 
                 read++;
                 if (read % 10_000 == 0)

@@ -64,7 +64,7 @@ public static class ConsentHistory
         foreach (var e in events)
         {
             var before = states.GetValueOrDefault(e.StreamId);
-            var after = Replay.Evolve(before, e.Data);
+            var after = stored.Replay.Evolve(before, e.Data);
             states[e.StreamId] = after;
             var attributes = e.Data switch
             {
@@ -73,7 +73,7 @@ public static class ConsentHistory
                 _ => (IReadOnlyList<string>?)null,
             };
             entries.Add(new HistoryEntry(
-                e.Sequence, StreamKind(after), e.StreamId, e.Version, e.Type, e.Timestamp, e.Actor, e.CorrelationId, attributes,
+                e.Sequence, stored.Replay.KindOf(after), e.StreamId, e.Version, e.Type, e.Timestamp, e.Actor, e.CorrelationId, attributes,
                 Replay.Summarize(before), Replay.Summarize(after), hashes.GetValueOrDefault(e.Sequence)));
         }
 
@@ -84,14 +84,14 @@ public static class ConsentHistory
     public static async Task<AsOfView> AsOfAsync(StoredEvents stored, NpgsqlConnection connection, Guid[] streams, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
         var events = await stored.ReadAsync(connection, streams, asOf, cancellationToken);
-        var states = events.GroupBy(e => e.StreamId).Select(g => Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data)))).ToList();
+        var states = events.GroupBy(e => e.StreamId).Select(g => stored.Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data)))).ToList();
         var requests = states.OfType<AccessRequest>().OrderByDescending(r => r.RequestedAt).ToList();
         var grants = states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).ToList();
 
         var vendorIds = requests.Select(r => r.VendorId).Concat(grants.Select(g => g.VendorId)).Distinct().ToArray();
         var vendorEvents = await stored.ReadAsync(connection, vendorIds, asOf, cancellationToken);
         var vendors = vendorEvents.GroupBy(e => e.StreamId)
-            .Select(g => Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data))))
+            .Select(g => stored.Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data))))
             .OfType<Vendor>()
             .ToDictionary(v => v.Id);
         return new AsOfView(asOf,
@@ -114,13 +114,4 @@ public static class ConsentHistory
 
         return hashes;
     }
-
-    private static string StreamKind(object? state) => state switch
-    {
-        Profile => "profile",
-        AccessRequest => "access-request",
-        Grant => "grant",
-        Vendor => "vendor",
-        _ => "unknown",
-    };
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CustomerVault.Infrastructure.EventStore;
-using Npgsql;
 
 namespace CustomerVault.Audit;
 
@@ -89,27 +88,4 @@ public static class EventChain
         END
         $$;
         """;
-}
-
-/// <summary>Installs the chain after the event store's own schema is in place; every node may, one at a time.</summary>
-public sealed class EventChainInstaller(NpgsqlDataSource dataSource) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('customervault/event-chain'))", connection))
-        {
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var install = new NpgsqlCommand(EventChain.InstallSql + Checkpoints.InstallSql + Webhooks.WebhookOutbox.InstallSql, connection))
-        {
-            await install.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
+using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Vendors;
 using JasperFx.Events;
@@ -69,13 +70,14 @@ public static class Receipts
         var vendor = await session.LoadAsync<Vendor>(grant.VendorId, cancellationToken);
         var events = await session.Events.FetchStreamAsync(grantId, token: cancellationToken);
         var receipts = new List<ConsentReceiptView>();
+        var stream = EventStream.Of<Grant>();
         object? state = null;
         foreach (var e in events)
         {
-            state = Replay.Evolve(state, e.Data);
+            state = stream.Evolve(state, e.Data);
             if (EventName(e.Data) is { } name)
             {
-                receipts.Add(Issue((Grant)state!, vendor, e, name, issuer, signer));
+                receipts.Add(Issue((Grant)state, vendor, e, name, issuer, signer));
             }
         }
 

@@ -1,61 +1,47 @@
 using CustomerVault.Consents;
-using CustomerVault.Profiles;
-using CustomerVault.Vendors;
+using CustomerVault.Infrastructure.EventStore;
+using Marten;
 
 namespace CustomerVault.Audit;
 
 /// <summary>
-/// How every stream's state follows from its events: the same Create/Apply functions the event store projects with,
-/// in one place, so an audit can rebuild any state at any moment, and a replay can rebuild every projection.
+/// How every stream's state follows from its events, for audits and rebuilds: the streams are the ones the event store
+/// projects (each feature's <see cref="StoreParts.AddEventStream{T}"/>), folded with their own Create and Apply, so an
+/// audit can rebuild any state at any moment, and a replay every projection.
 /// </summary>
-public static class Replay
+public sealed class Replay
 {
-    public static object? Evolve(object? state, object @event) => (state, @event) switch
+    private readonly Dictionary<Type, EventStream> _byState;
+    private readonly Dictionary<Type, EventStream> _byFirstEvent;
+
+    private Replay(IReadOnlyList<EventStream> streams)
     {
-        (null, CustomerRegistered e) => Profile.Create(e),
-        (Profile s, ProfileAttributeSet e) => s.Apply(e),
-        (Profile s, ProfileAttributeCleared e) => s.Apply(e),
-        (Profile s, CustomerErased e) => s.Apply(e),
+        _byState = streams.ToDictionary(s => s.StateType);
+        _byFirstEvent = streams.SelectMany(s => s.EventTypes.Where(s.Starts).Select(e => (Event: e, Stream: s))).ToDictionary(x => x.Event, x => x.Stream);
+    }
 
-        (null, VendorRegistered e) => Vendor.Create(e),
-        (Vendor s, VendorSecretRotated e) => s.Apply(e),
-        (Vendor s, VendorSuspended e) => s.Apply(e),
-        (Vendor s, VendorReactivated e) => s.Apply(e),
-        (Vendor s, VendorWebhookChanged e) => s.Apply(e),
-        (Vendor s, VendorWebhookSecretRotated e) => s.Apply(e),
+    /// <summary>The streams of a store: every document it builds from its events.</summary>
+    public static Replay Of(IReadOnlyStoreOptions options)
+    {
+        var events = options.Events.AllKnownEventTypes().Select(e => e.EventType).ToHashSet();
+        return new Replay(options.AllKnownDocumentTypes()
+            .Select(d => EventStream.Of(d.DocumentType))
+            .OfType<EventStream>()
+            .Where(s => s.EventTypes.Any(events.Contains))
+            .ToList());
+    }
 
-        (null, AccessRequested e) => AccessRequest.Create(e),
-        (AccessRequest s, AccessRequestApproved e) => s.Apply(e),
-        (AccessRequest s, AccessRequestDenied e) => s.Apply(e),
-        (AccessRequest s, AccessRequestExpired e) => s.Apply(e),
-
-        (null, AccessGranted e) => Grant.Create(e),
-        (Grant s, GrantNarrowed e) => s.Apply(e),
-        (Grant s, GrantRevoked e) => s.Apply(e),
-        (Grant s, GrantRelinquished e) => s.Apply(e),
-        (Grant s, GrantExpired e) => s.Apply(e),
-
-        _ => throw new InvalidOperationException($"{@event.GetType().Name} cannot follow {state?.GetType().Name ?? "nothing"}."),
-    };
-
-    /// <summary>Folds a stream's events in order, stamping the version the way the event store does.</summary>
-    public static object? Fold(IEnumerable<(long Version, object Data)> events) =>
-        events.Aggregate((object?)null, (state, e) => Step(state, e.Version, e.Data));
+    public object Evolve(object? state, object @event) => StreamOf(state, @event).Evolve(state, @event);
 
     /// <summary>One event further, with the stream version it was stored at.</summary>
-    public static object? Step(object? state, long version, object data)
-    {
-        var next = Evolve(state, data);
-        switch (next)
-        {
-            case Profile p: p.Version = version; break;
-            case Vendor v: v.Version = version; break;
-            case AccessRequest r: r.Version = version; break;
-            case Grant g: g.Version = version; break;
-        }
+    public object Step(object? state, long version, object @event) => StreamOf(state, @event).Step(state, version, @event);
 
-        return next;
-    }
+    /// <summary>Folds a stream's events in order, stamping the version the way the event store does.</summary>
+    public object? Fold(IEnumerable<(long Version, object Data)> events) =>
+        events.Aggregate((object?)null, (state, e) => Step(state, e.Version, e.Data));
+
+    /// <summary>The kind of stream a state belongs to (profile, vendor, access-request, grant), or unknown.</summary>
+    public string KindOf(object? state) => state is not null && _byState.TryGetValue(state.GetType(), out var stream) ? stream.Kind : "unknown";
 
     /// <summary>What an auditor needs of a consent's state: never profile values.</summary>
     public static ConsentState? Summarize(object? state) => state switch
@@ -64,6 +50,10 @@ public static class Replay
         Grant g => new ConsentState("grant", GrantDecider.StatusName(g.Status), g.Scopes, g.Purpose, g.VendorId, g.ExpiresAt),
         _ => null,
     };
+
+    private EventStream StreamOf(object? state, object @event) =>
+        (state is null ? _byFirstEvent.GetValueOrDefault(@event.GetType()) : _byState.GetValueOrDefault(state.GetType()))
+        ?? throw new InvalidOperationException($"{@event.GetType().Name} cannot follow {state?.GetType().Name ?? "nothing"}.");
 }
 
 /// <param name="Kind">access-request or grant.</param>

@@ -20,9 +20,12 @@ public sealed class StoredEvents
     public StoredEvents(IDocumentStore store)
     {
         _serializer = store.Options.Serializer();
-        var events = (Marten.Events.EventGraph)store.Options.Events;
-        _types = EventStoreSetup.EventTypes.ToDictionary(t => events.EventMappingFor(t).EventTypeName);
+        _types = store.Options.Events.AllKnownEventTypes().ToDictionary(e => e.EventTypeName, e => e.EventType);
+        Replay = Replay.Of(store.Options);
     }
+
+    /// <summary>How the streams of these events fold into their states.</summary>
+    public Replay Replay { get; }
 
     public Type TypeOf(string eventTypeName) =>
         _types.TryGetValue(eventTypeName, out var type) ? type : throw new InvalidOperationException($"Unknown event type '{eventTypeName}'.");

@@ -1,34 +1,33 @@
-using CustomerVault.AccessLog;
-using CustomerVault.Vendors;
+using CustomerVault.Infrastructure.EventStore;
+using Marten;
 
 namespace CustomerVault.Consents;
 
 public static class ConsentSetup
 {
-    public static IServiceCollection AddVaultConsents(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Requests and grants: their streams, the consent settings, and the sweeper that records expiries.</summary>
+    public static IHostApplicationBuilder AddVaultConsents(this IHostApplicationBuilder builder)
     {
-        services.AddOptions<ConsentOptions>().Bind(configuration.GetSection(ConsentOptions.Section))
+        var services = builder.Services;
+        services.AddOptions<ConsentOptions>().Bind(builder.Configuration.GetSection(ConsentOptions.Section))
             .Validate(o => o.MaxPendingRequestsPerVendorAndCustomer >= 1, $"{ConsentOptions.Section}:MaxPendingRequestsPerVendorAndCustomer must be at least 1.")
             .Validate(o => o.RequestLifetime > TimeSpan.Zero, $"{ConsentOptions.Section}:RequestLifetime must be positive.")
             .Validate(o => o.ExpirySweepInterval >= TimeSpan.FromSeconds(1), $"{ConsentOptions.Section}:ExpirySweepInterval must be at least a second.")
             .ValidateOnStart();
-        // First: the hash chain must be in place before anything appends events at start-up.
-        services.AddHostedService<Audit.EventChainInstaller>();
-        services.AddScoped<VendorRegistry>();
-        services.AddHostedService<ConfiguredVendors>();
-        services.AddSingleton<VendorReadQuery>();
-        services.AddSingleton<AccessLogWriter>();
-        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
-        services.AddOptions<Audit.AuditOptions>().Bind(configuration.GetSection(Audit.AuditOptions.Section));
-        services.AddSingleton(sp => new Audit.VaultSigner(sp.GetRequiredService<Identity.VaultCertificates>()));
-        services.AddSingleton<Audit.Checkpoints>();
-        services.AddSingleton<Audit.StoredEvents>();
-        services.AddHostedService<Audit.CheckpointScheduler>();
+        services.AddStorePart<ConsentStore>();
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
-        services.AddSingleton<MyData.ErasedCustomers>();
-        services.AddScoped<MyData.CustomerExport>();
-        services.AddScoped<MyData.CustomerErasure>();
-        return services;
+        return builder;
+    }
+}
+
+/// <summary>The request and grant streams, and the idempotency records of access requests.</summary>
+public sealed class ConsentStore : IStorePart
+{
+    public void Configure(StoreOptions options)
+    {
+        options.AddEventStream<AccessRequest>().Duplicate(r => r.CustomerId).Duplicate(r => r.VendorId);
+        options.AddEventStream<Grant>().Duplicate(g => g.CustomerId).Duplicate(g => g.VendorId);
+        options.Schema.For<IdempotencyRecord>().Identity(r => r.Id);
     }
 }

@@ -16,7 +16,7 @@ public static class IdentitySetup
     /// Customer accounts, the OAuth 2.0 / OpenID Connect server, token validation for the API, and the
     /// Data Protection key ring (in the database, so every node can read every other node's cookies).
     /// </summary>
-    public static WebApplicationBuilder AddVaultIdentity(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddVaultIdentity(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
@@ -140,6 +140,9 @@ public static class IdentitySetup
                     ? CachedBearerHandler.SchemeName
                     : IdentityConstants.ApplicationScheme);
         services.AddVaultAuthorization();
+        services.AddScoped<CustomerRegistration>();
+        // Ready once the database answers: the identity store's check is the vault's database check.
+        services.AddHealthChecks().AddDbContextCheck<IdentityStore>("database", tags: ["ready"]);
         return builder;
     }
 }

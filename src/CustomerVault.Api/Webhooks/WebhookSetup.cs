@@ -1,3 +1,6 @@
+using CustomerVault.Infrastructure.EventStore;
+using JasperFx.Events.Projections;
+using Marten;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -6,9 +9,16 @@ namespace CustomerVault.Webhooks;
 
 public static class WebhookSetup
 {
-    public static IServiceCollection AddVaultWebhooks(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Vendor notifications: the outbox the events write in their own transaction (a projection and its tables), the
+    /// safe-URL policy, and the dispatcher with its resilient per-endpoint HTTP pipelines.
+    /// </summary>
+    public static IHostApplicationBuilder AddVaultWebhooks(this IHostApplicationBuilder builder)
     {
-        services.AddOptions<WebhookOptions>().Bind(configuration.GetSection(WebhookOptions.Section))
+        var services = builder.Services;
+        services.AddStorePart<WebhookStore>();
+        services.AddSchemaScript(WebhookOutbox.InstallSql);
+        services.AddOptions<WebhookOptions>().Bind(builder.Configuration.GetSection(WebhookOptions.Section))
             .PostConfigure(o =>
             {
                 if (o.RetrySchedule.Count == 0)
@@ -57,6 +67,12 @@ public static class WebhookSetup
 
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
-        return services;
+        return builder;
     }
+}
+
+/// <summary>The outbox projection: notifications are written inline, in the transaction of the events that cause them.</summary>
+public sealed class WebhookStore : IStorePart
+{
+    public void Configure(StoreOptions options) => options.Projections.Add(new WebhookOutboxProjection(), ProjectionLifecycle.Inline);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using CustomerVault.Identity;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace CustomerVault.Infrastructure.Http;
@@ -10,8 +9,6 @@ public static class WebSetup
     {
         // Pages live beside their feature (e.g. Identity/Pages) and declare absolute routes.
         services.AddRazorPages(options => options.RootDirectory = "/");
-        services.AddHealthChecks().AddDbContextCheck<IdentityStore>("database", tags: ["ready"]);
-        services.AddScoped<CustomerRegistration>();
         // An absent member means "not set": the profile document is also the target of merge patches, where null means "clear".
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         return services;

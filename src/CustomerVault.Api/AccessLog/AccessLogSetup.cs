@@ -1,0 +1,23 @@
+using CustomerVault.Infrastructure.EventStore;
+using Marten;
+
+namespace CustomerVault.AccessLog;
+
+public static class AccessLogSetup
+{
+    /// <summary>The customer's access log: its table, the writer that commits reads before their data leaves, and the vendor read's one-round-trip query.</summary>
+    public static IHostApplicationBuilder AddVaultAccessLog(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddStorePart<AccessLogStore>();
+        builder.Services.AddSingleton<VendorReadQuery>();
+        builder.Services.AddSingleton<AccessLogWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        return builder;
+    }
+}
+
+/// <summary>The access log's own table, migrated with the store.</summary>
+public sealed class AccessLogStore : IStorePart
+{
+    public void Configure(StoreOptions options) => options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition());
+}

@@ -1,0 +1,32 @@
+using CustomerVault.Infrastructure.Database;
+using CustomerVault.Infrastructure.EventStore;
+using CustomerVault.Infrastructure.Http;
+using CustomerVault.Infrastructure.OpenApi;
+
+namespace CustomerVault.Infrastructure;
+
+public static class InfrastructureSetup
+{
+    /// <summary>What every feature stands on: the clock, the database, the event store, problem details, OpenAPI and the web host.</summary>
+    public static IHostApplicationBuilder AddVaultInfrastructure(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddVaultDatabase();
+        services.AddVaultEventStore(builder.Configuration, builder.Environment);
+        services.AddVaultProblemDetails();
+        services.AddVaultOpenApi();
+        services.AddVaultWeb();
+        return builder;
+    }
+
+    /// <summary>Starts the database before the host, so a machine without PostgreSQL gets one clear message; then the web pipeline and OpenAPI.</summary>
+    public static WebApplication UseVaultInfrastructure(this WebApplication app)
+    {
+        app.Services.GetRequiredService<VaultDatabase>().EnsureStarted();
+        app.UseVaultWeb();
+        app.UseVaultOpenApi();
+        return app;
+    }
+}
