@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using CustomerVault.Consents;
+using CustomerVault.Infrastructure.EventStore;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -23,7 +24,7 @@ public sealed class AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore 
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    private readonly Lazy<string> _grantTable = new(() => store.Options.FindOrResolveDocumentType(typeof(Grant)).TableName.QualifiedName);
+    private readonly Lazy<string> _grantTable = new(store.TableOf<Grant>);
 
     /// <summary>Records a read and returns once it is committed; throws when it cannot be, or a grant it relied on changed.</summary>
     /// <param name="grantVersions">The grants the read relied on, with the stream versions the decision saw.</param>
@@ -122,7 +123,7 @@ public sealed class AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore 
     private async Task<Dictionary<Guid, long>> LockGrantsAsync(NpgsqlConnection connection, Guid[] ids, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT id, (data ->> 'Version')::bigint FROM {_grantTable.Value} WHERE id = ANY($1) ORDER BY id FOR SHARE", connection)
+            $"SELECT id, version FROM {_grantTable.Value} WHERE id = ANY($1) ORDER BY id FOR SHARE", connection)
         {
             Parameters = { new() { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid } },
         };

@@ -1,6 +1,7 @@
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Database;
 using CustomerVault.Infrastructure.Encryption;
+using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using Marten;
@@ -31,11 +32,10 @@ public sealed class VendorReadQuery
     {
         _dataSource = reads.DataSource;
         _serializer = store.Options.Serializer();
-        string Table<T>() => store.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
-        _vendors = Table<Vendor>();
-        _grants = Table<Grant>();
-        _profiles = Table<Profile>();
-        _keys = Table<CustomerDataKey>();
+        _vendors = store.TableOf<Vendor>();
+        _grants = store.TableOf<Grant>();
+        _profiles = store.TableOf<Profile>();
+        _keys = store.TableOf<CustomerDataKey>();
     }
 
     public async Task<VendorReadState> LoadAsync(Guid vendorId, Guid customerId, CancellationToken cancellationToken)
@@ -46,7 +46,7 @@ public sealed class VendorReadQuery
             BatchCommands =
             {
                 // Only the status: the read needs nothing else of the vendor, and converting whole documents to text is most of the database's work here.
-                Command($"SELECT data ->> 'Status' FROM {_vendors} WHERE id = $1", vendorId),
+                Command($"SELECT status FROM {_vendors} WHERE id = $1", vendorId),
                 Command($"SELECT data FROM {_grants} WHERE vendor_id = $1 AND customer_id = $2", vendorId, customerId),
                 Command($"SELECT data FROM {_profiles} WHERE id = $1", customerId),
                 Command($"SELECT data FROM {_keys} WHERE id = $1", customerId),

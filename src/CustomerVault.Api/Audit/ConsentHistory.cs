@@ -1,4 +1,5 @@
 using CustomerVault.Consents;
+using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using Marten;
@@ -37,9 +38,9 @@ public static class ConsentHistory
 
     private static async Task<List<Guid>> StreamsAsync(IQuerySession session, string column, Guid id, CancellationToken cancellationToken)
     {
-        string Table<T>() => session.DocumentStore.Options.FindOrResolveDocumentType(typeof(T)).TableName.QualifiedName;
+        var store = session.DocumentStore;
         await using var command = new NpgsqlCommand(
-            $"SELECT id FROM {Table<AccessRequest>()} WHERE {column} = $1 UNION ALL SELECT id FROM {Table<Grant>()} WHERE {column} = $1", session.Connection)
+            $"SELECT id FROM {store.TableOf<AccessRequest>()} WHERE {column} = $1 UNION ALL SELECT id FROM {store.TableOf<Grant>()} WHERE {column} = $1", session.Connection)
         {
             Parameters = { new() { Value = id } },
         };

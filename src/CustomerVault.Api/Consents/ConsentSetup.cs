@@ -1,5 +1,4 @@
 using CustomerVault.Infrastructure.EventStore;
-using Marten;
 
 namespace CustomerVault.Consents;
 
@@ -18,16 +17,5 @@ public static class ConsentSetup
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
         return builder;
-    }
-}
-
-/// <summary>The request and grant streams, and the idempotency records of access requests.</summary>
-public sealed class ConsentStore : IStorePart
-{
-    public void Configure(StoreOptions options)
-    {
-        options.AddEventStream<AccessRequest>().Duplicate(r => r.CustomerId).Duplicate(r => r.VendorId);
-        options.AddEventStream<Grant>().Duplicate(g => g.CustomerId).Duplicate(g => g.VendorId);
-        options.Schema.For<IdempotencyRecord>().Identity(r => r.Id);
     }
 }

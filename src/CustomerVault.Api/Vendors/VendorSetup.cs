@@ -16,12 +16,15 @@ public static class VendorSetup
     }
 }
 
-/// <summary>The vendor stream, unique by OAuth client, and each vendor's sealed webhook secret beside it.</summary>
+/// <summary>
+/// The vendor stream, unique by OAuth client, and each vendor's sealed webhook secret beside it. The vendor read (a hot
+/// path in plain SQL) needs only the vendor's status: it reads the status column kept beside the document, never its JSON.
+/// </summary>
 public sealed class VendorStore : IStorePart
 {
     public void Configure(StoreOptions options)
     {
-        options.AddEventStream<Vendor>().UniqueIndex(v => v.ClientId);
+        options.AddEventStream<Vendor>().UniqueIndex(v => v.ClientId).Duplicate(v => v.Status);
         options.Schema.For<VendorWebhookSecret>();
     }
 }

@@ -57,22 +57,18 @@ public static class WebhookOutbox
             Guid.CreateVersion7(), vendorId, subjectId, $"{subjectKind}/{subjectId}", TypePrefix + type, data.ToJsonString(), at, at);
 
     /// <summary>One notification per grant of the vendor that is active now, built in the database (a vendor may have many).</summary>
-    public static void EnqueueForActiveGrants(IDocumentOperations operations, IDocumentStore store, Guid vendorId, string type, string status, DateTimeOffset at)
-    {
-        var grants = store.Options.FindOrResolveDocumentType(typeof(Grant)).TableName.QualifiedName;
+    public static void EnqueueForActiveGrants(IDocumentOperations operations, IDocumentStore store, Guid vendorId, string type, string status, DateTimeOffset at) =>
         operations.QueueSqlCommand(
             $"""
              INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at)
              SELECT gen_random_uuid(), g.vendor_id, g.id, 'grants/' || g.id, ?,
-                    jsonb_build_object('grantId', g.id, 'requestId', g.data -> 'RequestId', 'customerId', g.customer_id, 'status', ?::text,
-                                       'scopes', g.data -> 'Scopes', 'purpose', g.data -> 'Purpose', 'expiresAt', g.data -> 'ExpiresAt', 'version', (g.data ->> 'Version')::bigint),
+                    jsonb_build_object('grantId', g.id, 'requestId', g.request_id, 'customerId', g.customer_id, 'status', ?::text,
+                                       'scopes', g.scopes, 'purpose', g.purpose, 'expiresAt', g.expires_at, 'version', g.version),
                     ?, ?
-             FROM {grants} g
-             WHERE g.vendor_id = ? AND g.data ->> 'Status' = 'Active' AND (g.data ->> 'ExpiresAt')::timestamptz > ?
+             FROM ({GrantRows.ActiveOfVendor(store)}) g
              ORDER BY g.id
              """,
             TypePrefix + type, status, at, at, vendorId, at);
-    }
 }
 
 /// <summary>Turns the events a vendor must hear about into outbox rows, in the same transaction.</summary>
