@@ -139,7 +139,10 @@ public sealed class WebhookDeliveryTests(WebhookVaultApp app) : IClassFixture<We
         Assert.Equal(HttpStatusCode.Accepted, (await vendorApi.PostAsJsonAsync($"/v1/webhooks/deliveries/{parked["id"]}/redeliver", new { })).StatusCode);
         var arrived = await _receiver.WaitForAsync(r => r.Any(w => w.Id == (string?)parked["id"]));
         Assert.Equal(grantId.ToString(), (string?)arrived.First(w => w.Id == (string?)parked["id"]).Data["grantId"]);
-        Assert.Equal("healthy", (string?)(await (await admin.GetAsync($"/v1/vendors/{vendor.Id}")).JsonAsync())["webhookHealth"]!["status"]);
+        // The dispatcher records the success after the receiver has answered, in its own commit.
+        await Eventually.HoldsAsync(
+            async () => (string?)(await (await admin.GetAsync($"/v1/vendors/{vendor.Id}")).JsonAsync())["webhookHealth"]!["status"] == "healthy",
+            "The vendor's webhook health did not turn healthy after the redelivery succeeded.");
     }
 
     [Fact]
