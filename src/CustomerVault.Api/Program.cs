@@ -6,6 +6,7 @@ using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
+using CustomerVault.VendorAccess;
 using CustomerVault.Vendors;
 using CustomerVault.Webhooks;
 
@@ -17,6 +18,7 @@ try
     builder.AddVaultProfiles();
     builder.AddVaultVendors();
     builder.AddVaultConsents();
+    builder.AddVaultVendorAccess();
     builder.AddVaultAccessLog();
     builder.AddVaultWebhooks();
     builder.AddVaultAudit();

@@ -4,6 +4,7 @@ using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
+using CustomerVault.VendorAccess;
 using CustomerVault.Vendors;
 using CustomerVault.Webhooks;
 

@@ -5,11 +5,10 @@ namespace CustomerVault.AccessLog;
 
 public static class AccessLogSetup
 {
-    /// <summary>The customer's access log: its table, the writer that commits reads before their data leaves, and the vendor read's one-round-trip query.</summary>
+    /// <summary>The customer's access log: its table, and the writer that commits reads before their data leaves.</summary>
     public static IHostApplicationBuilder AddVaultAccessLog(this IHostApplicationBuilder builder)
     {
         builder.Services.AddStorePart<AccessLogStore>();
-        builder.Services.AddSingleton<VendorReadQuery>();
         builder.Services.AddSingleton<AccessLogWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         return builder;

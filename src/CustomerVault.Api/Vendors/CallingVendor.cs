@@ -29,14 +29,16 @@ public sealed record CallingVendor(Vendor Vendor)
     /// <summary>Refuses (403) a vendor that is not registered (null) or suspended.</summary>
     public static void Check(VendorStatus? status)
     {
-        switch (status)
+        if (status is not VendorStatus.Active)
         {
-            case null:
-                throw new VendorNotAllowedException("The token's client is not a registered vendor.");
-            case VendorStatus.Suspended:
-                throw new VendorNotAllowedException("An operator suspended this vendor; its requests and reads are refused until it is reactivated.");
+            throw NotAllowed(status);
         }
     }
+
+    /// <summary>Why a vendor that is not registered (null) or suspended may not act.</summary>
+    public static VendorNotAllowedException NotAllowed(VendorStatus? status) => status is null
+        ? new VendorNotAllowedException("The token's client is not a registered vendor.")
+        : new VendorNotAllowedException("An operator suspended this vendor; its requests and reads are refused until it is reactivated.");
 }
 
 /// <summary>The vendor a token names, before the vault has looked it up (for endpoints that load it with other state).</summary>

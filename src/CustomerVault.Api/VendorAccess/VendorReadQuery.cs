@@ -7,11 +7,7 @@ using CustomerVault.Vendors;
 using Marten;
 using Npgsql;
 
-namespace CustomerVault.AccessLog;
-
-/// <summary>Everything a vendor read decides on, as the last acknowledged change left it.</summary>
-/// <param name="VendorStatus">Null when the token's vendor is not registered.</param>
-public sealed record VendorReadState(VendorStatus? VendorStatus, IReadOnlyList<Grant> Grants, Profile? Profile, CustomerDataKey? Key);
+namespace CustomerVault.VendorAccess;
 
 /// <summary>
 /// Loads a read's state in one round trip: the vendor, its grants for the customer, the customer's profile and key.

@@ -1,3 +1,4 @@
+using CustomerVault.AccessLog;
 using CustomerVault.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json;
@@ -11,7 +12,7 @@ using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace CustomerVault.AccessLog;
+namespace CustomerVault.VendorAccess;
 
 /// <param name="Reason">Why not: no-contact-grant, channel-not-granted, channel-not-accepted or weekly-cap-reached; absent when allowed.</param>
 /// <param name="WeeklyLimit">The lower of the grant's and the customer's weekly maximum.</param>

@@ -1,8 +1,8 @@
-using CustomerVault.AccessLog;
+using CustomerVault.VendorAccess;
 using CustomerVault.Consents;
 using CustomerVault.Profiles;
 
-namespace CustomerVault.Tests.AccessLog;
+namespace CustomerVault.Tests.VendorAccess;
 
 public sealed class ContactPermissionTests
 {

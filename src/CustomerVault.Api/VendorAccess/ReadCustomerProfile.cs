@@ -1,13 +1,14 @@
-using CustomerVault.Infrastructure;
 using System.Diagnostics;
+using CustomerVault.AccessLog;
 using CustomerVault.Consents;
+using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace CustomerVault.AccessLog;
+namespace CustomerVault.VendorAccess;
 
 /// <param name="Grants">The grants this read used.</param>
 /// <param name="Scopes">The scopes those grants cover for this purpose.</param>
@@ -17,8 +18,8 @@ public sealed record VendorProfileRead(
     Guid CustomerId, string Purpose, IReadOnlyList<Guid> Grants, IReadOnlyList<string> Scopes, ProfileDocument Profile, Guid AccessId, DateTimeOffset ReadAt);
 
 /// <summary>
-/// The vendor reads a customer's profile: only what its active grants for the stated purpose cover, only while
-/// they are active, and only after the read is in the customer's access log.
+/// The vendor reads a customer's profile: what <see cref="VendorRead.Decide"/> allows, decided on the current state
+/// loaded in one round trip, and only after the read is in the customer's access log.
 /// </summary>
 public static class ReadCustomerProfile
 {
@@ -43,30 +44,25 @@ public static class ReadCustomerProfile
         }
 
         var now = clock.Now();
-        var (vendorStatus, allGrants, profile, key) = await query.LoadAsync(token.VendorId, customerId, cancellationToken);
-        CallingVendor.Check(vendorStatus);
-        if (profile?.ErasedAt is not null)
+        var state = await query.LoadAsync(token.VendorId, customerId, cancellationToken);
+        switch (VendorRead.Decide(state, purpose!, now))
         {
-            throw new CustomerErasedException(customerId);
+            case VendorReadDecision.Refused { Reason: ReadRefusal.UnknownVendor or ReadRefusal.VendorSuspended }:
+                throw CallingVendor.NotAllowed(state.VendorStatus);
+            case VendorReadDecision.Refused { Reason: ReadRefusal.CustomerErased }:
+                throw new CustomerErasedException(customerId);
+            case VendorReadDecision.Allowed allowed:
+                var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, token.VendorId, AccessKind.Read, purpose!, allowed.Grants.Select(g => g.Id).ToList(),
+                    allowed.Attributes, null, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
+
+                // Nothing leaves before the customer's log holds this read.
+                await accessLog.RecordAsync(entry, allowed.Grants.ToDictionary(g => g.Id, g => g.Version), cancellationToken);
+
+                var document = ProfileDocument.Open(state.Profile!.Attributes, keyring.Open(state.Key!), allowed.Attributes.Contains);
+                return TypedResults.Ok(new VendorProfileRead(customerId, purpose!, entry.GrantIds, allowed.Scopes, ProfileDocument.From(document), entry.Id, now));
+            default:
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No active grant covers this read.",
+                    detail: $"This customer has no active grant to you for the purpose '{purpose}'.");
         }
-
-        var grants = allGrants.Where(g => g.Purpose == purpose && g.IsActiveAt(now)).ToList();
-        if (grants.Count == 0 || profile is null || key is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No active grant covers this read.",
-                detail: $"This customer has no active grant to you for the purpose '{purpose}'.");
-        }
-
-        var scopes = grants.SelectMany(g => g.Scopes).Distinct().Order(StringComparer.Ordinal).ToList();
-        var covered = Catalog.AttributesCoveredBy(scopes);
-        var attributes = Catalog.Attributes.Select(a => a.Name).Where(a => covered.Contains(a) && profile.Attributes.ContainsKey(a)).ToList();
-        var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, token.VendorId, AccessKind.Read, purpose!, grants.Select(g => g.Id).ToList(),
-            attributes, null, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
-
-        // Nothing leaves before the customer's log holds this read.
-        await accessLog.RecordAsync(entry, grants.ToDictionary(g => g.Id, g => g.Version), cancellationToken);
-
-        var document = ProfileDocument.Open(profile.Attributes, keyring.Open(key), attributes.Contains);
-        return TypedResults.Ok(new VendorProfileRead(customerId, purpose!, entry.GrantIds, scopes, ProfileDocument.From(document), entry.Id, now));
     }
 }

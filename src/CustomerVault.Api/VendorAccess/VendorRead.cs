@@ -1,0 +1,79 @@
+using CustomerVault.Consents;
+using CustomerVault.Infrastructure.Encryption;
+using CustomerVault.Profiles;
+using CustomerVault.Vendors;
+
+namespace CustomerVault.VendorAccess;
+
+/// <summary>Everything a vendor read decides on, as the last acknowledged change left it (<see cref="VendorReadQuery"/>).</summary>
+/// <param name="VendorStatus">Null when the token's vendor is not registered.</param>
+/// <param name="Grants">The vendor's grants of this customer, in any status and for any purpose.</param>
+/// <param name="Key">The customer's data key; destroyed when she erased her account.</param>
+public sealed record VendorReadState(VendorStatus? VendorStatus, IReadOnlyList<Grant> Grants, Profile? Profile, CustomerDataKey? Key);
+
+/// <summary>The outcome of a vendor read: what may leave the vault, or why nothing does.</summary>
+public abstract record VendorReadDecision
+{
+    private VendorReadDecision()
+    {
+    }
+
+    /// <param name="Grants">The grants the read relies on: active now, for the purpose stated.</param>
+    /// <param name="Scopes">What those grants cover together, in order.</param>
+    /// <param name="Attributes">The attributes that leave: those the scopes cover and the customer has set, in catalogue order.</param>
+    public sealed record Allowed(IReadOnlyList<Grant> Grants, IReadOnlyList<string> Scopes, IReadOnlyList<string> Attributes) : VendorReadDecision;
+
+    public sealed record Refused(ReadRefusal Reason) : VendorReadDecision;
+}
+
+public enum ReadRefusal
+{
+    /// <summary>The token's client is not a registered vendor.</summary>
+    UnknownVendor,
+
+    /// <summary>An operator suspended the vendor: its grants stand, but no read is served.</summary>
+    VendorSuspended,
+
+    /// <summary>The customer erased her account: nothing of hers can be read.</summary>
+    CustomerErased,
+
+    /// <summary>No grant to this vendor for this purpose is active now (or the customer has no data to read).</summary>
+    NoActiveGrant,
+}
+
+public static class VendorRead
+{
+    /// <summary>
+    /// Which of a customer's data a vendor may read now, for a purpose. Only a registered vendor that is not suspended
+    /// reads, and nothing of a customer who erased her account. Purpose limitation (GDPR art. 5(1)(b)): only grants for
+    /// the purpose stated count, and only while they are active: a grant ends at its expiry to the instant, whether or
+    /// not the expiry is recorded yet. Several grants for the purpose add up; what leaves is what their scopes cover of
+    /// what the customer has set, nothing more.
+    /// </summary>
+    public static VendorReadDecision Decide(VendorReadState state, string purpose, DateTimeOffset now)
+    {
+        switch (state.VendorStatus)
+        {
+            case null:
+                return new VendorReadDecision.Refused(ReadRefusal.UnknownVendor);
+            case VendorStatus.Suspended:
+                return new VendorReadDecision.Refused(ReadRefusal.VendorSuspended);
+        }
+
+        if (state.Profile?.ErasedAt is not null)
+        {
+            return new VendorReadDecision.Refused(ReadRefusal.CustomerErased);
+        }
+
+        var grants = state.Grants.Where(g => g.Purpose == purpose && g.IsActiveAt(now)).ToList();
+        if (grants.Count == 0 || state.Profile is null || state.Key is null)
+        {
+            return new VendorReadDecision.Refused(ReadRefusal.NoActiveGrant);
+        }
+
+        var scopes = grants.SelectMany(g => g.Scopes).Distinct().Order(StringComparer.Ordinal).ToList();
+        var covered = Catalog.AttributesCoveredBy(scopes);
+        var attributes = Catalog.Attributes.Select(a => a.Name).Where(a => covered.Contains(a) && state.Profile.Attributes.ContainsKey(a)).ToList();
+        return new VendorReadDecision.Allowed(grants, scopes, attributes);
+    }
+}
