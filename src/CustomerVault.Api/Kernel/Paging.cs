@@ -1,4 +1,5 @@
 using CustomerVault.Infrastructure.Http;
+using Marten;
 
 namespace CustomerVault.Kernel;
 
@@ -24,6 +25,15 @@ public sealed record Paging(int Limit, int Offset)
         }
 
         return new Paging(limit ?? DefaultLimit, offset ?? 0);
+    }
+
+    /// <summary>This page of a query (in the query's order), each item shown as <paramref name="views"/> makes it.</summary>
+    public async Task<Page<TView>> PageAsync<T, TView>(
+        IQueryable<T> ordered, Func<IReadOnlyList<T>, Task<IReadOnlyList<TView>>> views, HttpRequest request, CancellationToken cancellationToken)
+        where T : notnull
+    {
+        var fetched = await ordered.Skip(Offset).Take(Limit + 1).ToListAsync(cancellationToken);
+        return Page(await views(fetched), request);
     }
 
     public Page<T> Page<T>(IReadOnlyList<T> fetched, HttpRequest request)

@@ -28,12 +28,9 @@ public static class ListGrants
         TypedResults.Ok(await PageAsync(session, Party.Vendor(vendor.Id), customerId, status, Paging.Of(limit, offset), clock.Now(), request, cancellationToken));
 
     /// <summary>One page of a party's grants (with <paramref name="other"/> only, when named), newest first, in a status by the clock when one is named.</summary>
-    public static async Task<Page<GrantView>> PageAsync(
-        IQuerySession session, Party party, Guid? other, string? status, Paging paging, DateTimeOffset now, HttpRequest request, CancellationToken cancellationToken)
-    {
-        var page = await party.Filter(session.Query<Grant>(), other).WithStatus(StatusFilter.Parse<GrantStatus>(status), now)
-            .OrderByDescending(g => g.GrantedAt).Skip(paging.Offset).Take(paging.Limit + 1)
-            .ToListAsync(cancellationToken);
-        return paging.Page(await session.ViewsAsync(page, now, cancellationToken), request);
-    }
+    public static Task<Page<GrantView>> PageAsync(
+        IQuerySession session, Party party, Guid? other, string? status, Paging paging, DateTimeOffset now, HttpRequest request, CancellationToken cancellationToken) =>
+        paging.PageAsync(
+            party.Filter(session.Query<Grant>(), other).WithStatus(StatusFilter.Parse<GrantStatus>(status), now).OrderByDescending(g => g.GrantedAt),
+            page => session.ViewsAsync(page, now, cancellationToken), request, cancellationToken);
 }
