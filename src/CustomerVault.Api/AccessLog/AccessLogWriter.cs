@@ -131,7 +131,12 @@ public sealed class AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            versions[reader.GetGuid(0)] = reader.GetInt64(1);
+            // A version column not filled (a grant written by a node of an older version, until the projections are
+            // rebuilt) counts as changed: that read is refused, not the whole batch.
+            if (!reader.IsDBNull(1))
+            {
+                versions[reader.GetGuid(0)] = reader.GetInt64(1);
+            }
         }
 
         return versions;

@@ -49,7 +49,9 @@ public sealed class VendorReadQuery
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        VendorStatus? vendor = await reader.ReadAsync(cancellationToken) ? Enum.Parse<VendorStatus>(reader.GetString(0)) : null;
+        // A status column not filled (a vendor registered by a node of an older version, until the projections are
+        // rebuilt) refuses the read like an unknown vendor: the read fails closed.
+        VendorStatus? vendor = await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? Enum.Parse<VendorStatus>(reader.GetString(0)) : null;
         await reader.NextResultAsync(cancellationToken);
         var grants = new List<Grant>();
         while (await reader.ReadAsync(cancellationToken))

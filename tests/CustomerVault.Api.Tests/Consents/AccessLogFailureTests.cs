@@ -39,6 +39,24 @@ public sealed class AccessLogFailureTests(VaultApp app) : IClassFixture<VaultApp
         Assert.Contains("Unloggedname", await served.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_grant_written_without_its_version_column_refuses_only_the_reads_relying_on_it()
+    {
+        // As a node of an older version writes a grant during a rolling upgrade: the document, but not the column.
+        var vendor = await app.RegisterVendorAsync();
+        var unfilled = await app.SignUpAsync();
+        var filled = await app.SignUpAsync();
+        var grantId = await app.GrantAsync(vendor, unfilled);
+        await app.GrantAsync(vendor, filled);
+        await ExecuteAsync($"UPDATE vault.mt_doc_grant SET version = NULL WHERE id = '{grantId}'");
+        using var vendorApi = app.Api(vendor);
+
+        var reads = await Task.WhenAll(vendorApi.ReadProfileAsync(unfilled.Id), vendorApi.ReadProfileAsync(filled.Id));
+
+        await reads[0].AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(HttpStatusCode.OK, reads[1].StatusCode);
+    }
+
     private async Task ExecuteAsync(string sql)
     {
         await using var db = await app.OpenDatabaseAsync();
