@@ -1,16 +1,13 @@
 using System.Diagnostics;
-using System.Globalization;
 using CustomerVault.Consents;
-using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
-using Marten;
 
 namespace CustomerVault.Benchmarks;
 
 /// <summary>
-/// Writes a consent history of the benchmark's size straight into the event store (inline projections and the hash
-/// chain included, as in production): per customer a registration, a request that was approved, and a grant that was
+/// Writes a consent history of the benchmark's size into the event store (inline projections and the hash chain
+/// included, as in production): per customer a registration, a request that was approved, and a grant that was
 /// narrowed five times and then revoked (10 events); plus one customer with a long history of denied requests.
 /// </summary>
 public static class AuditSeed
@@ -19,39 +16,30 @@ public static class AuditSeed
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = Enumerable.Range(0, args.Length / 2).ToDictionary(i => args[2 * i], i => args[(2 * i) + 1]);
-        var customers = int.Parse(options["--customers"], CultureInfo.InvariantCulture);
-        var vendorCount = int.Parse(options["--vendors"], CultureInfo.InvariantCulture);
-        var heavyEvents = int.Parse(options["--heavy-events"], CultureInfo.InvariantCulture);
+        var options = new Arguments(args);
+        var customers = options.Int("--customers");
+        var vendorCount = options.Int("--vendors");
+        var heavyEvents = options.Int("--heavy-events");
+        var workers = options.Int("--workers", 4);
         var stopwatch = Stopwatch.StartNew();
 
-        await using var store = DocumentStore.For(o =>
-        {
-            EventStoreSetup.ConfigureStore(o);
-            o.Connection(VendorReadSeed.EmbeddedConnectionString(options["--data-directory"]));
-        });
-
+        await using var store = SeedStore.Open(options["--data-directory"]);
         var start = DateTimeOffset.UtcNow.AddDays(-400);
         var vendors = Enumerable.Range(0, vendorCount).Select(_ => Guid.CreateVersion7()).ToArray();
-        await using (var session = store.LightweightSession())
+        var written = await SeedStore.FillAsync(store, "vendors", vendorCount, vendorCount, 1, (session, first, end) =>
         {
-            ActorContext.Stamp(session, "system:benchmark-seed", null);
-            for (var i = 0; i < vendors.Length; i++)
+            for (var i = first; i < end; i++)
             {
-                session.Events.StartStream<Vendor>(vendors[i], new VendorRegistered(vendors[i], $"bench-vendor-{i}", $"Benchmark vendor {i}", null,
+                session.Events.StartStream<Vendor>(vendors[i], new VendorRegistered(vendors[i], $"bench-vendor-{i}-{vendors[i]:N}", $"Benchmark vendor {i}", null,
                     $"privacy@vendor{i}.example", Scopes, null, start));
             }
 
-            await session.SaveChangesAsync();
-        }
+            return end - first;
+        });
 
-        var written = (long)vendorCount;
-        const int batch = 500;
-        for (var first = 0; first < customers; first += batch)
+        written += await SeedStore.FillAsync(store, "customers", customers, 200, workers, (session, first, end) =>
         {
-            await using var session = store.LightweightSession();
-            ActorContext.Stamp(session, "system:benchmark-seed", null);
-            for (var i = first; i < Math.Min(customers, first + batch); i++)
+            for (var i = first; i < end; i++)
             {
                 var at = start.AddMinutes(i);
                 var customer = Guid.CreateVersion7();
@@ -72,24 +60,24 @@ public static class AuditSeed
 
                 events.Add(new GrantRevoked(grant, "Benchmark", at.AddDays(10)));
                 session.Events.StartStream<Grant>(grant, events.ToArray());
-                written += 10;
             }
 
-            await session.SaveChangesAsync();
-            if (first % 10_000 == 0)
-            {
-                Console.Error.WriteLine($"  {written:N0} events ({stopwatch.Elapsed.TotalSeconds:F0} s)");
-            }
-        }
+            return (end - first) * 10;
+        });
 
         // One customer with a long history: many requests, each denied.
         var heavy = Guid.CreateVersion7();
-        await using (var session = store.LightweightSession())
+        var heavyRequests = (heavyEvents - 1) / 2;
+        written += await SeedStore.FillAsync(store, "the customer with a long history", heavyRequests + 1, 250, workers, (session, first, end) =>
         {
-            ActorContext.Stamp(session, "system:benchmark-seed", null);
-            session.Events.StartStream<Profile>(heavy, new CustomerRegistered(heavy, start));
-            for (var n = 0; n < (heavyEvents - 1) / 2; n++)
+            for (var n = first; n < end; n++)
             {
+                if (n == heavyRequests)
+                {
+                    session.Events.StartStream<Profile>(heavy, new CustomerRegistered(heavy, start));
+                    continue;
+                }
+
                 var at = start.AddHours(n);
                 var request = Guid.CreateVersion7();
                 session.Events.StartStream<AccessRequest>(request,
@@ -97,11 +85,10 @@ public static class AuditSeed
                     new AccessRequestDenied(request, null, at.AddMinutes(5)));
             }
 
-            await session.SaveChangesAsync();
-        }
+            return (end - first) * 2 - (end > heavyRequests ? 1 : 0);
+        });
 
-        written += heavyEvents;
-        Console.Error.WriteLine($"{written:N0} events written in {stopwatch.Elapsed.TotalSeconds:F0} s");
+        Console.Error.WriteLine($"{written:N0} events written in {stopwatch.Elapsed.TotalSeconds:F1} s");
         await File.WriteAllTextAsync(options["--out"], heavy.ToString());
         return 0;
     }

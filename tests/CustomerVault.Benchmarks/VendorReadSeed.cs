@@ -1,69 +1,37 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
+using System.Collections.Concurrent;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
-using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Profiles;
-using Duende.IdentityModel.Client;
-using Marten;
-using Npgsql;
 
 namespace CustomerVault.Benchmarks;
 
 /// <summary>
 /// Prepares the vendor read benchmark: vendors are registered through the API (so they have real OAuth clients),
 /// customers and their grants are appended to the event store directly (10,000 sign-ups through the pages would
-/// measure password hashing, not reads), sealed with the same master key the API uses.
+/// measure password hashing, not reads), sealed with the same master key the API uses. Run again with --first to
+/// add more customers to the same vault.
 /// </summary>
 public static class VendorReadSeed
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = Arguments(args);
-        var api = new Uri(options["--api"]);
+        var options = new Arguments(args);
         var dataDirectory = options["--data-directory"];
-        var customers = int.Parse(options["--customers"], CultureInfo.InvariantCulture);
-        var vendorCount = int.Parse(options["--vendors"], CultureInfo.InvariantCulture);
-        var grantsPerCustomer = int.Parse(options["--grants-per-customer"], CultureInfo.InvariantCulture);
-        var stopwatch = Stopwatch.StartNew();
-
-        using var http = new HttpClient { BaseAddress = api };
-        var operatorToken = await TokenAsync(http, "demo-operator", "demo-operator-secret", "vault.admin");
-        http.SetBearerToken(operatorToken);
-        var vendors = new List<(Guid Id, string Token)>();
-        for (var i = 0; i < vendorCount; i++)
-        {
-            var response = await http.PostAsJsonAsync("/v1/vendors", new
-            {
-                displayName = $"Benchmark vendor {i}", contactEmail = $"privacy@vendor{i}.example", scopes = new[] { "name", "email", "phone" },
-            });
-            response.EnsureSuccessStatusCode();
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-            var token = await TokenAsync(new HttpClient { BaseAddress = api }, body.GetProperty("clientId").GetString()!, body.GetProperty("clientSecret").GetString()!, "vault.access");
-            vendors.Add((body.GetProperty("vendor").GetProperty("id").GetGuid(), token));
-        }
-
-        Console.Error.WriteLine($"{vendorCount} vendors registered in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        var first = options.Int("--first", 0);
+        var customers = options.Int("--customers");
+        var grantsPerCustomer = options.Int("--grants-per-customer");
+        var vendors = await BenchVendors.LoadOrRegisterAsync(new Uri(options["--api"]), options.Int("--vendors"), options["--vendors-file"]);
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vault:DataDirectory"] = dataDirectory }).Build();
         var keyring = new CustomerKeyring(MasterKey.Load(configuration, new DevelopmentEnvironment()), TimeProvider.System);
-        await using var store = DocumentStore.For(o =>
-        {
-            EventStoreSetup.ConfigureStore(o);
-            o.Connection(EmbeddedConnectionString(dataDirectory));
-        });
+        await using var store = SeedStore.Open(dataDirectory);
 
-        var random = new Random(42);
-        var now = VaultTimeNow();
-        var pairs = new List<string>();
-        const int batch = 250;
-        for (var start = 0; start < customers; start += batch)
+        var now = CustomerVault.Infrastructure.VaultTime.Now(TimeProvider.System);
+        var pairs = new ConcurrentQueue<string>();
+        await SeedStore.FillAsync(store, "customers with grants", customers, 250, options.Int("--workers", 4), (session, from, to) =>
         {
-            await using var session = store.LightweightSession();
-            ActorContext.Stamp(session, "system:benchmark-seed", null);
-            for (var i = start; i < Math.Min(customers, start + batch); i++)
+            var random = new Random(from);
+            for (var i = first + from; i < first + to; i++)
             {
                 var customerId = Guid.CreateVersion7();
                 var cipher = keyring.Create(session, customerId);
@@ -77,45 +45,20 @@ public static class VendorReadSeed
                     var grantId = Guid.CreateVersion7();
                     session.Events.StartStream<Grant>(grantId, new AccessGranted(grantId, vendor.Id, customerId, null, ["name", "email", "phone"],
                         Purposes.Marketing, "Benchmark", null, now, now.AddYears(1)));
-                    pairs.Add($"{vendor.Token} {customerId}");
+                    pairs.Enqueue($"{vendor.Token} {customerId}");
                 }
             }
 
-            await session.SaveChangesAsync();
-        }
+            return (to - from) * (4 + grantsPerCustomer);
+        });
 
-        Console.Error.WriteLine($"{customers} customers with {pairs.Count} grants written in {stopwatch.Elapsed.TotalSeconds:F1} s");
-        await File.WriteAllLinesAsync(options["--out"], pairs.OrderBy(_ => random.Next()));
+        var shuffle = new Random(first);
+        await File.AppendAllLinesAsync(options["--out"], pairs.OrderBy(_ => shuffle.Next()));
         return 0;
     }
 
     private static ProfileAttributeSet Set(CustomerCipher cipher, Guid customerId, string attribute, string json, DateTimeOffset at) =>
         new(customerId, attribute, cipher.Seal(attribute, json), at);
-
-    private static DateTimeOffset VaultTimeNow() => CustomerVault.Infrastructure.VaultTime.Now(TimeProvider.System);
-
-    private static async Task<string> TokenAsync(HttpClient http, string clientId, string secret, string scope)
-    {
-        var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
-        {
-            Address = "/connect/token", ClientId = clientId, ClientSecret = secret, Scope = scope,
-        });
-        return response.IsError ? throw new InvalidOperationException($"{clientId}: {response.Error} {response.ErrorDescription}") : response.AccessToken!;
-    }
-
-    /// <summary>The embedded server the API started on this data folder: its port from postmaster.pid, its password from the vault's file.</summary>
-    public static string EmbeddedConnectionString(string dataDirectory)
-    {
-        var root = Path.Combine(dataDirectory, "postgres");
-        var port = int.Parse(File.ReadAllLines(Path.Combine(root, "data", "postmaster.pid"))[3], CultureInfo.InvariantCulture);
-        return new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1", Port = port, Username = "vault", Password = File.ReadAllText(Path.Combine(root, "password")).Trim(), Database = "customervault",
-        }.ConnectionString;
-    }
-
-    private static Dictionary<string, string> Arguments(string[] args) =>
-        Enumerable.Range(0, args.Length / 2).ToDictionary(i => args[2 * i], i => args[(2 * i) + 1]);
 
     private sealed class DevelopmentEnvironment : IHostEnvironment
     {
