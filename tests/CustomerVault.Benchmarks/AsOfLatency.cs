@@ -1,43 +1,86 @@
 using System.Diagnostics;
-using System.Globalization;
+using CustomerVault.Infrastructure.Database;
 using Duende.IdentityModel.Client;
+using Npgsql;
 
 namespace CustomerVault.Benchmarks;
 
-/// <summary>Times GET /v1/audit/customers/{id}/grants?asOf= for one customer, one request after another.</summary>
+/// <summary>
+/// Times the auditors' as-of query for one customer, one request after another: through the API
+/// (GET /v1/audit/customers/{id}/grants?asOf=), and as the reference, the same events fetched by one plain SQL query.
+/// </summary>
 public static class AsOfLatency
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = Enumerable.Range(0, args.Length / 2).ToDictionary(i => args[2 * i], i => args[(2 * i) + 1]);
-        var samples = int.Parse(options["--samples"], CultureInfo.InvariantCulture);
+        var options = new Arguments(args);
         using var http = new HttpClient { BaseAddress = new Uri(options["--api"]) };
-        var token = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
-        {
-            Address = "/connect/token", ClientId = "demo-auditor", ClientSecret = "demo-auditor-secret", Scope = "vault.audit",
-        });
-        http.SetBearerToken(token.AccessToken!);
+        http.SetBearerToken(await BenchVendors.TokenAsync(http, "demo-auditor", "demo-auditor-secret", "vault.audit"));
         var url = $"/v1/audit/customers/{options["--customer"]}/grants?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"))}";
+        await MeasureAsync("as-of latency", options.Int("--samples"), async () =>
+        {
+            using var response = await http.GetAsync(url);
+            await response.Content.ReadAsByteArrayAsync();
+            response.EnsureSuccessStatusCode();
+        });
+        return 0;
+    }
 
+    /// <summary>The rows the as-of view is folded from (the customer's streams' events up to the instant), by one query, read to the end.</summary>
+    public static async Task<int> RunSqlAsync(string[] args)
+    {
+        var options = new Arguments(args);
+        await using var dataSource = NpgsqlDataSource.Create(VaultDatabase.Tuned(SeedStore.ConnectionString(options["--data-directory"])));
+        var customer = Guid.Parse(options["--customer"]);
+        var asOf = DateTimeOffset.UtcNow;
+        var rows = 0;
+        await MeasureAsync("plain SQL latency", options.Int("--samples"), async () =>
+        {
+            await using var command = dataSource.CreateCommand(
+                """
+                SELECT seq_id, stream_id, version, type, timestamp, user_name, correlation_id, data::text
+                FROM vault.mt_events
+                WHERE stream_id = ANY(ARRAY(SELECT $1 UNION ALL SELECT id FROM vault.mt_doc_accessrequest WHERE customer_id = $1
+                                            UNION ALL SELECT id FROM vault.mt_doc_grant WHERE customer_id = $1))
+                  AND timestamp <= $2
+                ORDER BY seq_id
+                """);
+            command.Parameters.AddWithValue(customer);
+            command.Parameters.AddWithValue(asOf);
+            await using var reader = await command.ExecuteReaderAsync();
+            rows = 0;
+            while (await reader.ReadAsync())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    _ = reader.GetValue(i);
+                }
+
+                rows++;
+            }
+        });
+        Console.WriteLine($"rows per query: {rows}");
+        return 0;
+    }
+
+    private static async Task MeasureAsync(string what, int samples, Func<Task> once)
+    {
         // Warm up first: the server compiles its hot paths to optimised code only after some calls.
         for (var i = 0; i < 150; i++)
         {
-            (await http.GetAsync(url)).EnsureSuccessStatusCode();
+            await once();
         }
 
         var timings = new List<double>(samples);
         for (var i = 0; i < samples; i++)
         {
             var stopwatch = Stopwatch.StartNew();
-            var response = await http.GetAsync(url);
-            await response.Content.ReadAsByteArrayAsync();
+            await once();
             timings.Add(stopwatch.Elapsed.TotalMilliseconds);
-            response.EnsureSuccessStatusCode();
         }
 
         timings.Sort();
         Console.WriteLine(FormattableString.Invariant(
-            $"as-of latency over {samples} requests: p50 {timings[samples / 2]:F1} ms, p99 {timings[(int)(samples * 0.99)]:F1} ms, max {timings[^1]:F1} ms"));
-        return 0;
+            $"{what} over {samples} requests: p50 {timings[samples / 2]:F1} ms, p99 {timings[(int)(samples * 0.99)]:F1} ms, max {timings[^1]:F1} ms"));
     }
 }

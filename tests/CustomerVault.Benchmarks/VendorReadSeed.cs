@@ -9,7 +9,8 @@ namespace CustomerVault.Benchmarks;
 /// Prepares the vendor read benchmark: vendors are registered through the API (so they have real OAuth clients),
 /// customers and their grants are appended to the event store directly (10,000 sign-ups through the pages would
 /// measure password hashing, not reads), sealed with the same master key the API uses. Run again with --first to
-/// add more customers to the same vault.
+/// add more customers to the same vault. Each line of --out names a vendor (its line in --vendors-file, from 1)
+/// and one of the customers who granted it access.
 /// </summary>
 public static class VendorReadSeed
 {
@@ -40,12 +41,12 @@ public static class VendorReadSeed
                     Set(cipher, customerId, "identity.name", $$"""{"given":"Customer","family":"Number{{i}}"}""", now),
                     Set(cipher, customerId, "contact.email", $"\"customer{i}@example.org\"", now),
                     Set(cipher, customerId, "contact.phone", $"\"+4930{i:D8}\"", now));
-                foreach (var vendor in vendors.OrderBy(_ => random.Next()).Take(grantsPerCustomer))
+                foreach (var v in Enumerable.Range(0, vendors.Count).OrderBy(_ => random.Next()).Take(grantsPerCustomer))
                 {
                     var grantId = Guid.CreateVersion7();
-                    session.Events.StartStream<Grant>(grantId, new AccessGranted(grantId, vendor.Id, customerId, null, ["name", "email", "phone"],
+                    session.Events.StartStream<Grant>(grantId, new AccessGranted(grantId, vendors[v].Id, customerId, null, ["name", "email", "phone"],
                         Purposes.Marketing, "Benchmark", null, now, now.AddYears(1)));
-                    pairs.Enqueue($"{vendor.Token} {customerId}");
+                    pairs.Enqueue($"{v + 1} {customerId}");
                 }
             }
 

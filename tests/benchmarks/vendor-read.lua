@@ -1,8 +1,12 @@
 -- wrk script: each request is a vendor reading one of its granted customers' profile for marketing.
--- REQUESTS names a file of "access-token customer-id" lines (written by the seed step).
-local pairs_file = os.getenv("REQUESTS")
+-- VENDOR_TOKENS names the seed's "vendor-id access-token" file; REQUESTS a file of "vendor-line customer-id" lines.
+local tokens = {}
+for line in io.lines(os.getenv("VENDOR_TOKENS")) do
+  tokens[#tokens + 1] = line:match("%S+ (%S+)")
+end
+
 local lines = {}
-for line in io.lines(pairs_file) do
+for line in io.lines(os.getenv("REQUESTS")) do
   lines[#lines + 1] = line
 end
 
@@ -18,6 +22,7 @@ end
 
 function request()
   next_index = next_index + 1
-  local token, customer = lines[(next_index % #lines) + 1]:match("(%S+) (%S+)")
-  return wrk.format("GET", "/v1/customers/" .. customer .. "/profile?purpose=marketing", { ["Authorization"] = "Bearer " .. token })
+  local vendor, customer = lines[(next_index % #lines) + 1]:match("(%S+) (%S+)")
+  return wrk.format("GET", "/v1/customers/" .. customer .. "/profile?purpose=marketing",
+    { ["Authorization"] = "Bearer " .. tokens[tonumber(vendor)] })
 end

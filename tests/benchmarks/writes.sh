@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The consent write paths under load, each on its own, next to pgbench's TPC-B (the database doing small write
+# transactions of its own) in the same run: vendors sending access requests, customers approving requests,
+# narrowing grants, revoking grants and granting on their own initiative. Every request is a new write: each path
+# has its own work items (pending requests, active grants, customers), prepared before the clock starts.
+#
+#   tests/benchmarks/writes.sh                       # 32 connections, 30 s per path, 60,000 work items per path
+#   PATHS="approve revoke" DURATION=60s tests/benchmarks/writes.sh
+#
+# Needs wrk and pgbench (apt-get install -y wrk postgresql-contrib). Everything runs on 127.0.0.1 in a
+# throwaway data folder; nothing is left running afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PATHS="${PATHS:-request approve narrow revoke grant}"
+CONNECTIONS="${CONNECTIONS:-32}"
+DURATION="${DURATION:-30s}"
+WARMUP="${WARMUP:-10s}"
+VENDORS="${VENDORS:-100}"
+WRITE_CUSTOMERS="${WRITE_CUSTOMERS:-200}"     # signed up through the pages: they approve, narrow, revoke and grant
+REQUEST_TARGETS="${REQUEST_TARGETS:-10000}"   # customers the vendors send requests to
+WRITE_ITEMS="${WRITE_ITEMS:-60000}"           # work items per path; a fifth of them is for the warm-up
+TPCB_SCALE="${TPCB_SCALE:-$CONNECTIONS}"      # pgbench's advice: a scale of at least the number of clients
+SEED_WORKERS="${SEED_WORKERS:-4}"
+API_URL="http://127.0.0.1:5096"
+
+for tool in wrk pgbench; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y wrk postgresql-contrib)" >&2; exit 1; }
+done
+
+BENCHMARK=writes source tests/benchmarks/vault.sh
+build_release
+start_vault "$API_URL" Vault__Tokens__AccessTokenLifetime=01:00:00
+use_vault_database
+
+echo "== seed: $VENDORS vendors, $WRITE_CUSTOMERS customers signed up, $REQUEST_TARGETS customers to ask, $WRITE_ITEMS work items per path"
+run dotnet "$bench_dll" seed-writes --api "$API_URL" --data-directory "$work" --vendors "$VENDORS" --customers "$WRITE_CUSTOMERS" \
+  --request-targets "$REQUEST_TARGETS" --items "$WRITE_ITEMS" --workers "$SEED_WORKERS" --out-dir "$work"
+psql -d customervault -qc "VACUUM ANALYZE" >/dev/null
+
+# Each path's items: the first fifth for the warm-up, the rest for the measured run, so neither repeats the other's.
+warmup_items=$((WRITE_ITEMS / 5))
+split_items() {
+  head -n "$warmup_items" "$work/$1.txt" >"$work/$1.warmup.txt"
+  tail -n +"$((warmup_items + 1))" "$work/$1.txt" >"$work/$1.measured.txt"
+}
+for items in request approve grants grant; do split_items "$items"; done
+
+summary=()
+for path in $PATHS; do
+  case "$path" in
+    request) items=request tokens=vendor-tokens ;;
+    approve) items=approve tokens=customer-tokens ;;
+    narrow | revoke) items=grants tokens=customer-tokens ;; # narrowed grants stay active, so revoke can use them too
+    grant) items=grant tokens=customer-tokens ;;
+    *) echo "unknown path $path (request, approve, narrow, revoke, grant)" >&2; exit 2 ;;
+  esac
+  export PATH_NAME="$path" TOKENS="$work/$tokens.txt" THREADS=2
+  echo "== $path: warm up ($WARMUP)"
+  ITEMS="$work/$items.warmup.txt" run wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" -s tests/benchmarks/writes.lua "$API_URL" >"$work/$path.warmup.out"
+  echo "== $path: $CONNECTIONS connections, $DURATION"
+  ITEMS="$work/$items.measured.txt" run wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s tests/benchmarks/writes.lua "$API_URL" >"$work/$path.out"
+  cat "$work/$path.out"
+  sent=$(wrk_requests "$work/$path.out")
+  available=$(wc -l <"$work/$items.measured.txt")
+  if [ "$sent" -gt "$available" ]; then
+    echo "warning: $sent requests but only $available work items: the rest repeated earlier ones (raise WRITE_ITEMS)" >&2
+  fi
+  out="$work/$path.out"
+  result "write.$path.rate" "$(wrk_rate "$out")"
+  result "write.$path.p50" "$(wrk_ms "$out" 50%)"
+  result "write.$path.p99" "$(wrk_ms "$out" 99%)"
+  result "write.$path.non2xx" "$(wrk_non2xx "$out")"
+  summary+=("$(printf '%-28s %12s %10s %10s %10s' "$path" "$(wrk_rate "$out")" "$(wrk_ms "$out" 50%)" "$(wrk_ms "$out" 99%)" "$(wrk_non2xx "$out")")")
+done
+
+echo "== pgbench TPC-B: $CONNECTIONS clients, ${DURATION%s} s (scale $TPCB_SCALE)"
+pgdb="$(pgbench_database "$TPCB_SCALE")"
+run pgbench -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" "$pgdb" >"$work/tpcb.txt" 2>&1
+grep -E '^(tps|latency)' "$work/tpcb.txt"
+tpcb="$(pgbench_tps "$work/tpcb.txt")"
+result write.tpcb "$tpcb"
+
+echo
+echo "== summary ($(nproc) cores, load average $(load_average))"
+printf '%-28s %12s %10s %10s %10s\n' "" "per second" "p50 ms" "p99 ms" "non-2xx"
+printf '%s\n' "${summary[@]}"
+printf '%-28s %12s %10s\n' "pgbench TPC-B" "$tpcb" "$(awk '/^latency average/ {print $4}' "$work/tpcb.txt")"
