@@ -103,7 +103,7 @@ table="$OUT/table.md"
   echo "| API memory idle / under read load ($(thousands "$first_size") customers) | $(get memory.idle) / $(get "read.$first_size.rss") MiB | bare endpoint $(get memory.bare_idle) / $(get bare.rss_load) MiB | $(times "$(get memory.idle)" "$(get memory.bare_idle)") / $(times "$(get "read.$first_size.rss")" "$(get bare.rss_load)") | idle <= 150 MiB |"
   echo
   echo "Run of $started_at on $(nproc) cores ($(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)); bare endpoint $(thousands "$(get bare.rate)") requests/s."
-  echo "Audit seeding: $(thousands "$(get audit.events)") events in $(get audit.seed_seconds) s (goal: 1M in under a minute); chain verification $(thousands "$(get audit.verify)") events/s."
+  echo "Audit seeding: $(thousands "$(get audit.events)") events in $(get audit.seed_seconds) s (goal: 1M in under a minute), $(get audit.seed_cpu_us) core-us of CPU per event (seeder and PostgreSQL); chain verification $(thousands "$(get audit.verify)") events/s."
   echo "Non-2xx answers: reads $(for s in $READ_CUSTOMERS; do printf '%s ' "$(get "read.$s.non2xx")"; done)/ writes $(for p in request approve narrow revoke grant; do printf '%s ' "$(get "write.$p.non2xx")"; done)."
   echo "Load averages (1, 5, 15 min) before -> after each stage:"
   printf -- '- %s\n' "${loads[@]}"

@@ -24,12 +24,16 @@ connection="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Password=$PGPASSWORD;Data
 seconds_since() { echo "$(date +%s.%N) - $1" | bc; }
 
 echo "== seed $CUSTOMERS customers (10 events each) and one customer with $HEAVY_EVENTS events ($SEED_WORKERS sessions)"
-began=$(date +%s.%N)
-run dotnet "$bench_dll" seed-audit --data-directory "$work" --customers "$CUSTOMERS" --vendors 100 --heavy-events "$HEAVY_EVENTS" \
+began=$(date +%s.%N) seeder_cpu=$(cpu_of_ended_children) postgres_cpu=$(cpu_of_postgres)
+run "${seeder[@]}" seed-audit --data-directory "$work" --customers "$CUSTOMERS" --vendors 100 --heavy-events "$HEAVY_EVENTS" \
   --workers "$SEED_WORKERS" --out "$work/heavy.txt"
 seeded_in=$(seconds_since "$began")
+seeder_cpu=$(echo "$(cpu_of_ended_children) - $seeder_cpu" | bc) postgres_cpu=$(echo "$(cpu_of_postgres) - $postgres_cpu" | bc)
 events="$(psql -d customervault -Atc "SELECT count(*) FROM vault.mt_events")"
-printf 'seeded %s events in %.1f s, including the seeder'"'"'s start (%.0f events/s)\n' "$events" "$seeded_in" "$(echo "$events / $seeded_in" | bc -l)"
+# CPU per event does not depend on what else the machine runs as much as the elapsed time does.
+seed_cpu_us=$(echo "($seeder_cpu + $postgres_cpu) * 1000000 / $events" | bc)
+printf 'seeded %s events in %.1f s, including the seeder'"'"'s start (%.0f events/s); CPU: seeder %.1f s, PostgreSQL %.1f s (%s core-us per event)\n' \
+  "$events" "$seeded_in" "$(echo "$events / $seeded_in" | bc -l)" "$seeder_cpu" "$postgres_cpu" "$seed_cpu_us"
 psql -d customervault -qc "VACUUM ANALYZE" >/dev/null
 
 echo "== full replay (customervault audit replay)"
@@ -63,6 +67,7 @@ grep -q "Chains intact" "$work/verify.txt" || { echo "the seeded chains do not v
 percentile() { grep -o "$2 [0-9.]* ms" "$1" | awk '{print $2}'; }
 result audit.events "$events"
 result audit.seed_seconds "$(printf '%.1f' "$seeded_in")"
+result audit.seed_cpu_us "$seed_cpu_us"
 result audit.replay "$replay_rate"
 result audit.copy "$copy_rate"
 result audit.asof.p50 "$(percentile "$work/asof.txt" p50)"
@@ -73,7 +78,7 @@ result audit.verify "$(echo "$events / $verified_in" | bc)"
 
 echo
 echo "== summary ($(nproc) cores, load average $(load_average), $events events)"
-printf 'seeding:  %.1f s (%.0f events/s)\n' "$seeded_in" "$(echo "$events / $seeded_in" | bc -l)"
+printf 'seeding:  %.1f s (%.0f events/s), %s core-us of CPU per event (seeder and PostgreSQL)\n' "$seeded_in" "$(echo "$events / $seeded_in" | bc -l)" "$seed_cpu_us"
 printf 'replay:   %s events/s; COPY of the same events: %s events/s\n' "$replay_rate" "$copy_rate"
 printf 'as-of:    API p50 %s ms, p99 %s ms; plain SQL p50 %s ms, p99 %s ms\n' "$(percentile "$work/asof.txt" p50)" \
   "$(percentile "$work/asof.txt" p99)" "$(percentile "$work/asof-sql.txt" p50)" "$(percentile "$work/asof-sql.txt" p99)"

@@ -37,21 +37,11 @@ start_vault "$API_URL" Vault__Tokens__AccessTokenLifetime=01:00:00
 use_vault_database
 
 echo "== seed $CUSTOMERS customers with grants, and $WRITE_ITEMS pending requests"
-run dotnet "$bench_dll" seed-vendor-reads --api "$API_URL" --data-directory "$work" --vendors 100 --vendors-file "$work/vendors.txt" \
+run "${seeder[@]}" seed-vendor-reads --api "$API_URL" --data-directory "$work" --vendors 100 --vendors-file "$work/vendors.txt" \
   --customers "$CUSTOMERS" --grants-per-customer 3 --out "$work/requests.txt"
-run dotnet "$bench_dll" seed-writes --api "$API_URL" --data-directory "$work" --vendors 100 --customers 100 \
+run "${seeder[@]}" seed-writes --api "$API_URL" --data-directory "$work" --vendors 100 --customers 100 \
   --request-targets 1000 --items "$WRITE_ITEMS" --out-dir "$work"
 psql -d customervault -qc "VACUUM ANALYZE" >/dev/null
-
-# CPU seconds so far: of one process, or of the vault's PostgreSQL (the postmaster, its children, and those that ended).
-cpu_of() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
-cpu_of_postgres() {
-  local postmaster
-  postmaster="$(head -1 "$work/postgres/data/postmaster.pid")"
-  { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
-    for child in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true; done
-  } | awk -v t="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / t}'
-}
 
 # profile NAME LUA: load with that wrk script (its settings in the environment), a trace of the vault meanwhile.
 profile() {

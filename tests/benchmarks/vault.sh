@@ -137,6 +137,24 @@ sample_rss() {
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# CPU seconds so far: of one running process; of the vault's PostgreSQL on $data (default $work: the postmaster,
+# its running children, and those that ended); of this script's children that ended (as bash's times reports).
+cpu_of() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
+cpu_of_postgres() {
+  local postmaster child
+  postmaster="$(head -1 "${data:-$work}/postgres/data/postmaster.pid")"
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
+    for child in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true; done
+  } | awk -v t="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / t}'
+}
+cpu_of_ended_children() {
+  times >"$work/times" # a builtin in this shell: in a pipe or $(...) it would report a subshell's children
+  tail -1 "$work/times" | awk '{s = 0; for (i = 1; i <= 2; i++) {split($i, p, "m"); s += p[1] * 60 + p[2]}; printf "%.2f", s}'
+}
+
+# Seeders run without the thread pool's spin-waiting, which burns a core's worth of CPU on a small, crowded machine.
+seeder=(env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$bench_dll")
+
 # Readers of wrk's report (run with --latency) and pgbench's.
 wrk_rate() { awk '/Requests\/sec/ {printf "%.0f", $2}' "$1"; }
 wrk_requests() { awk '/requests in/ {print $1}' "$1"; }
