@@ -49,7 +49,7 @@ public static class SeedStore
         var stopwatch = Stopwatch.StartNew();
         var next = -batchSize;
         long written = 0;
-        var step = Math.Max(100_000L, count / 10L);
+        const long step = 100_000; // events between progress lines
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
             while (Interlocked.Add(ref next, batchSize) is var first && first < count)
