@@ -20,14 +20,15 @@ import re
 import sys
 
 # A thread is idle when the nearest resolved frame above the sample's leaf is one of these blocking calls (for
-# UNMANAGED_CODE_TIME leaves), or the socket engine's epoll loop (its P/Invoke stub is sometimes sampled as CPU_TIME).
+# UNMANAGED_CODE_TIME leaves), or the socket engine's epoll loop or the finalizer thread's wait (sometimes sampled as
+# CPU_TIME, with no managed frame below them).
 BLOCKING = re.compile(
     r"LowLevelLifoSemaphore\.(WaitForSignal|WaitNative|Wait)\(|Monitor\.Wait\(|WaitHandle\.Wait|WaitOneNoCheck|WaitMultiple"
     r"|ManualResetEventSlim\.Wait|SemaphoreSlim\.Wait|Task\.(SpinThenBlockingWait|InternalWait)|Thread\.Sleep|SleepInternal"
     r"|SocketAsyncEngine\.EventLoop|WaitForSocketEvents|Interop\+Sys\.(Read|Poll|WaitPid)|PortableThreadPool\+WorkerThread\.WorkerThreadStart"
     r"|TimerQueue\.TimerThread|GateThreadStart|LowLevelMonitor\.Wait"
 )
-ALWAYS_IDLE = re.compile(r"SocketAsyncEngine\.EventLoop|WaitForSocketEvents|FileSystemWatcher")
+ALWAYS_IDLE = re.compile(r"SocketAsyncEngine\.EventLoop|WaitForSocketEvents|FileSystemWatcher|GC\.RunFinalizers")
 
 # Runtime costs that show inside any component: the share of busy samples with one of these on the stack.
 MARKERS = [
@@ -57,7 +58,7 @@ AREAS = [
     ("other libraries", r"^(?!System\.Private\.CoreLib|System\.(Collections|Linq|Runtime|Memory|Threading|Buffers|Private\.Uri|Text\.Encoding|Net\.Sockets)|mscorlib|\?)[^!]+!"),
 ]
 COMPILED = [(name, re.compile(rule)) for name, rule in AREAS]
-RUNTIME = "runtime and base library (GC, JIT, thread pool, async, collections)"
+RUNTIME = "runtime and base library, other (JIT, async machinery, collections)"
 PSEUDO = {"CPU_TIME", "UNMANAGED_CODE_TIME"}
 GENERIC = re.compile(r"^(System\.Private\.CoreLib|System\.(Collections|Linq|Runtime|Memory|Threading|Buffers)[.\w]*)!|^\?!\?$|^Thread \(|^Threads$|^Process|^\(Non-Activities\)")
 
@@ -97,8 +98,11 @@ def main():
                     busy += spent
                     managed += spent if leaf == "CPU_TIME" else 0
                     owner = next((i for i in reversed(stack[:-1]) if area(i)), None)
-                    by_area[area(owner) if owner is not None else RUNTIME] += spent
                     names = {frames[i] for i in stack[:-1]}
+                    if owner is not None:
+                        by_area[area(owner)] += spent
+                    else:
+                        by_area[next((f"runtime: {m}" for m, rule in MARKERS if any(rule.search(n) for n in names)), RUNTIME)] += spent
                     for name in names:
                         if not GENERIC.search(name):
                             inclusive[name] += spent
@@ -118,9 +122,12 @@ def main():
         return
     print(f"busy samples: {busy / 1000:.1f} thread-seconds ({100 * managed / busy:.0f}% in managed code, the rest native:"
           f" GC, JIT, system calls, OpenSSL); idle threads: {idle / 1000:.1f} thread-seconds")
-    print("\nshare of busy time by area (each sample charged to the innermost component on its stack):")
+    spinning = by_area[f"runtime: {MARKERS[2][0]}"]
+    print("\nshare of busy time by area (each sample charged to the innermost component on its stack); second column:")
+    print("share of the work left when idle workers' spinning (no request on the stack) is set aside")
     for name, spent in by_area.most_common():
-        print(f"  {100 * spent / busy:5.1f}%  {name}")
+        rest = "" if spent == spinning else f"{100 * spent / (busy - spinning):5.1f}%"
+        print(f"  {100 * spent / busy:5.1f}%  {rest:>6}  {name}")
     print("\nruntime costs inside the above (share of busy samples with it on the stack):")
     for marker, _ in MARKERS:
         print(f"  {100 * markers[marker] / busy:5.1f}%  {marker}")

@@ -47,7 +47,8 @@ psql -d customervault -qc "VACUUM ANALYZE" >/dev/null
 profile() {
   local name="$1" lua="$2"
   echo "== $name: $CONNECTIONS connections, ${WARMUP} s of load, then ${TRACE} s traced"
-  wrk -t2 -c"$CONNECTIONS" -d"$((WARMUP + TRACE + 5))s" --latency -s "$lua" "$API_URL" >"$OUT/$name.wrk.txt" &
+  # Longer than needed (the trace takes a moment to start and to stop): stopped with SIGINT, wrk still reports.
+  wrk -t2 -c"$CONNECTIONS" -d"$((WARMUP + TRACE + 120))s" --latency -s "$lua" "$API_URL" >"$OUT/$name.wrk.txt" &
   local load=$!
   pids+=("$load")
   sleep "$WARMUP"
@@ -64,6 +65,7 @@ profile() {
       "$(echo "($(cpu_of_postgres) - $pg_before) * 100 / $seconds" | bc -l)" \
       "$(echo "($(cpu_of "$load") - $wrk_before) * 100 / $seconds" | bc -l)"
   } >"$OUT/$name.cpu.txt"
+  kill -INT "$load" 2>/dev/null || true
   wait "$load" || true
   forget "$load"
   dotnet-trace convert --format Speedscope "$OUT/$name.nettrace" -o "$OUT/$name" >/dev/null
