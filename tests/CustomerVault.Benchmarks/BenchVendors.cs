@@ -11,11 +11,12 @@ public static class BenchVendors
 {
     /// <summary>
     /// The vendors listed in <paramref name="file"/> ("id token" lines) when it exists, so a later step reuses the
-    /// same vendors; otherwise registers <paramref name="count"/> vendors through the operator API and writes the file.
+    /// same vendors; otherwise registers <paramref name="count"/> vendors through the operator API and writes the file
+    /// (when one is named).
     /// </summary>
-    public static async Task<IReadOnlyList<BenchVendor>> LoadOrRegisterAsync(Uri api, int count, string file)
+    public static async Task<IReadOnlyList<BenchVendor>> LoadOrRegisterAsync(Uri api, int count, string? file)
     {
-        if (File.Exists(file))
+        if (file is not null && File.Exists(file))
         {
             return [.. (await File.ReadAllLinesAsync(file)).Select(line => line.Split(' ')).Select(p => new BenchVendor(Guid.Parse(p[0]), p[1]))];
         }
@@ -36,7 +37,11 @@ public static class BenchVendors
             vendors.Add(new BenchVendor(body.GetProperty("vendor").GetProperty("id").GetGuid(), token));
         }
 
-        await File.WriteAllLinesAsync(file, vendors.Select(v => $"{v.Id} {v.Token}"));
+        if (file is not null)
+        {
+            await File.WriteAllLinesAsync(file, vendors.Select(v => $"{v.Id} {v.Token}"));
+        }
+
         return vendors;
     }
 

@@ -2,7 +2,7 @@ using CustomerVault.Benchmarks;
 
 // Load generators' helpers and seeders for tests/benchmarks/*.sh.
 // seed-vendor-reads: registers vendors through the API and writes customers and grants straight into the event
-//                    store, then appends one "token customer-id" line per pair for the load generator.
+//                    store, then appends one "vendor customer-id" line per pair for the load generator.
 // seed-writes:       vendors and customers with real tokens, pending requests and active grants; one file of work
 //                    items per write path.
 // seed-audit:        writes a large consent history into the event store, for tests/benchmarks/audit.sh.
@@ -25,7 +25,7 @@ return args switch
 static int Usage()
 {
     Console.Error.WriteLine("""
-        usage: CustomerVault.Benchmarks seed-vendor-reads --api URL --data-directory DIR --vendors N --vendors-file FILE --customers N [--first N] --grants-per-customer N --out FILE [--workers N]
+        usage: CustomerVault.Benchmarks seed-vendor-reads --api URL --data-directory DIR --vendors N [--vendors-file FILE] --customers N [--first N] --grants-per-customer N --out FILE [--workers N]
                CustomerVault.Benchmarks seed-writes --api URL --data-directory DIR --vendors N --customers N --request-targets N --items N --out-dir DIR [--workers N]
                CustomerVault.Benchmarks seed-audit --data-directory DIR --customers N --vendors N --heavy-events N --out FILE [--workers N]
                CustomerVault.Benchmarks as-of-latency --api URL --customer ID --samples N

@@ -9,8 +9,8 @@ namespace CustomerVault.Benchmarks;
 /// Prepares the vendor read benchmark: vendors are registered through the API (so they have real OAuth clients),
 /// customers and their grants are appended to the event store directly (10,000 sign-ups through the pages would
 /// measure password hashing, not reads), sealed with the same master key the API uses. Run again with --first to
-/// add more customers to the same vault. Each line of --out names a vendor (its line in --vendors-file, from 1)
-/// and one of the customers who granted it access.
+/// add more customers to the same vault. Each line of --out names a vendor (its line in --vendors-file, from 1; its
+/// access token when there is no such file) and one of the customers who granted it access.
 /// </summary>
 public static class VendorReadSeed
 {
@@ -21,7 +21,8 @@ public static class VendorReadSeed
         var first = options.Int("--first", 0);
         var customers = options.Int("--customers");
         var grantsPerCustomer = options.Int("--grants-per-customer");
-        var vendors = await BenchVendors.LoadOrRegisterAsync(new Uri(options["--api"]), options.Int("--vendors"), options["--vendors-file"]);
+        var vendorsFile = options.Optional("--vendors-file");
+        var vendors = await BenchVendors.LoadOrRegisterAsync(new Uri(options["--api"]), options.Int("--vendors"), vendorsFile);
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vault:DataDirectory"] = dataDirectory }).Build();
         var keyring = new CustomerKeyring(MasterKey.Load(configuration, new DevelopmentEnvironment()), TimeProvider.System);
@@ -46,7 +47,7 @@ public static class VendorReadSeed
                     var grantId = Guid.CreateVersion7();
                     session.Events.StartStream<Grant>(grantId, new AccessGranted(grantId, vendors[v].Id, customerId, null, ["name", "email", "phone"],
                         Purposes.Marketing, "Benchmark", null, now, now.AddYears(1)));
-                    pairs.Enqueue($"{v + 1} {customerId}");
+                    pairs.Enqueue($"{(vendorsFile is null ? vendors[v].Token : v + 1)} {customerId}");
                 }
             }
 
