@@ -91,7 +91,7 @@ table="$OUT/table.md"
       revoke) label="revocation" ;;
       grant) label="grant on the customer's initiative" ;;
     esac
-    echo "| $label | $(thousands "$rate")/s, p50 $(get "write.$path.p50") ms, p99 $(get "write.$path.p99") ms | \`pgbench\` TPC-B $CONNECTIONS clients $(thousands "$tpcb") tps | $(ratio "$rate" "$tpcb") | >= 0.5 |"
+    echo "| $label | $(thousands "$rate")/s, p50 $(get "write.$path.p50") ms, p99 $(get "write.$path.p99") ms | \`pgbench\` TPC-B $CONNECTIONS clients $(thousands "$tpcb") tps (mean of $(thousands "$(get write.tpcb_before)") before, $(thousands "$(get write.tpcb_after)") after) | $(ratio "$rate" "$tpcb") | >= 0.5 |"
   done
   replay="$(get audit.replay)"
   copy="$(get audit.copy)"

@@ -2,7 +2,8 @@
 # The consent write paths under load, each on its own, next to pgbench's TPC-B (the database doing small write
 # transactions of its own) in the same run: vendors sending access requests, customers approving requests,
 # narrowing grants, revoking grants and granting on their own initiative. Every request is a new write: each path
-# has its own work items (pending requests, active grants, customers), prepared before the clock starts.
+# has its own work items (pending requests, active grants, customers), prepared before the clock starts. TPC-B runs
+# before the first path and after the last; the reference is the mean of the two.
 #
 #   tests/benchmarks/writes.sh                       # 32 connections, 30 s per path, 60,000 work items per path
 #   PATHS="approve revoke" DURATION=60s tests/benchmarks/writes.sh
@@ -46,6 +47,16 @@ split_items() {
 }
 for items in request approve grants grant; do split_items "$items"; done
 
+# TPC-B before the first path and after the last: the reference is their mean, so that a change in what else the
+# machine runs during the stage weighs on both sides alike.
+tpcb() {
+  echo "== pgbench TPC-B ($1): $CONNECTIONS clients, ${DURATION%s} s (scale $TPCB_SCALE)"
+  run pgbench -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" "$pgdb" >"$work/tpcb-$1.txt" 2>&1
+  grep -E '^(tps|latency)' "$work/tpcb-$1.txt"
+}
+pgdb="$(pgbench_database "$TPCB_SCALE")"
+tpcb before
+
 summary=()
 for path in $PATHS; do
   case "$path" in
@@ -74,15 +85,15 @@ for path in $PATHS; do
   summary+=("$(printf '%-28s %12s %10s %10s %10s' "$path" "$(wrk_rate "$out")" "$(wrk_ms "$out" 50%)" "$(wrk_ms "$out" 99%)" "$(wrk_non2xx "$out")")")
 done
 
-echo "== pgbench TPC-B: $CONNECTIONS clients, ${DURATION%s} s (scale $TPCB_SCALE)"
-pgdb="$(pgbench_database "$TPCB_SCALE")"
-run pgbench -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" "$pgdb" >"$work/tpcb.txt" 2>&1
-grep -E '^(tps|latency)' "$work/tpcb.txt"
-tpcb="$(pgbench_tps "$work/tpcb.txt")"
+tpcb after
+tpcb_before="$(pgbench_tps "$work/tpcb-before.txt")" tpcb_after="$(pgbench_tps "$work/tpcb-after.txt")"
+tpcb=$(((tpcb_before + tpcb_after) / 2))
 result write.tpcb "$tpcb"
+result write.tpcb_before "$tpcb_before"
+result write.tpcb_after "$tpcb_after"
 
 echo
 echo "== summary ($(nproc) cores, load average $(load_average))"
 printf '%-28s %12s %10s %10s %10s\n' "" "per second" "p50 ms" "p99 ms" "non-2xx"
 printf '%s\n' "${summary[@]}"
-printf '%-28s %12s %10s\n' "pgbench TPC-B" "$tpcb" "$(awk '/^latency average/ {print $4}' "$work/tpcb.txt")"
+printf '%-28s %12s   (before the paths %s, after them %s)\n' "pgbench TPC-B, mean" "$tpcb" "$tpcb_before" "$tpcb_after"
