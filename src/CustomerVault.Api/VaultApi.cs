@@ -2,6 +2,7 @@ using CustomerVault.AccessLog;
 using CustomerVault.Audit;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
+using CustomerVault.Infrastructure.RateLimiting;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
 using CustomerVault.VendorAccess;
@@ -15,7 +16,8 @@ public static class VaultApi
 {
     public static WebApplication MapVaultApi(this WebApplication app)
     {
-        var v1 = app.MapGroup("/v1");
+        // Every call counts against its caller's rate limit (per client, per customer, or per address).
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(RateLimits.Callers);
         v1.MapGetCatalog().WithTags("Catalog");
 
         // Customers (tokens from a customer app, code + PKCE).

@@ -87,6 +87,44 @@ public static class AccessLogTable
                 new() { Value = offset },
             },
         };
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of a customer's entries of one kind, newest first, starting after <paramref name="after"/> (the last entry of
+    /// the page before): keyset paging, so that the thousandth page costs what the first did.
+    /// </summary>
+    public static async Task<IReadOnlyList<AccessLogEntry>> PageAsync(
+        NpgsqlConnection connection, Guid customerId, AccessKind kind, (DateTimeOffset At, Guid Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        // Two statements rather than "$3 IS NULL OR ...", which a generic plan could not seek with; "at <= $4" repeats the
+        // row comparison in a form the (customer_id, at) index can seek to.
+        var from = after is null ? "" : "AND at <= $4 AND (at, id) < ($4, $5)";
+        await using var command = new NpgsqlCommand(
+            $"""
+             SELECT {Columns} FROM {Name}
+             WHERE customer_id = $1 AND kind = $2 {from}
+             ORDER BY at DESC, id DESC LIMIT $3
+             """, connection)
+        {
+            Parameters =
+            {
+                new() { Value = customerId },
+                new() { Value = KindName(kind) },
+                new() { Value = limit },
+            },
+        };
+        if (after is { } cursor)
+        {
+            command.Parameters.Add(new() { Value = cursor.At });
+            command.Parameters.Add(new() { Value = cursor.Id });
+        }
+
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<AccessLogEntry>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         var entries = new List<AccessLogEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

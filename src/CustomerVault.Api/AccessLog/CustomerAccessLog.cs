@@ -48,7 +48,10 @@ public static class CustomerAccessLog
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var entries = await AccessLogTable.QueryAsync(connection, customerId, vendorId, from, to, limit, offset, cancellationToken);
         var vendors = await session.VendorsAsync(entries.Select(e => e.VendorId), cancellationToken);
-        return entries.Select(e => new AccessLogItem(e.Id, VendorSummary.Of(vendors.GetValueOrDefault(e.VendorId), e.VendorId),
-            AccessLogTable.KindName(e.Kind), e.Purpose, e.GrantIds, e.Attributes, e.Channel, e.At, e.RequestId)).ToList();
+        return entries.Select(e => Item(e, vendors.GetValueOrDefault(e.VendorId))).ToList();
     }
+
+    /// <summary>An entry as the customer is shown it.</summary>
+    public static AccessLogItem Item(AccessLogEntry e, Vendor? vendor) =>
+        new(e.Id, VendorSummary.Of(vendor, e.VendorId), AccessLogTable.KindName(e.Kind), e.Purpose, e.GrantIds, e.Attributes, e.Channel, e.At, e.RequestId);
 }

@@ -15,6 +15,9 @@ namespace CustomerVault.Audit;
 /// <param name="Jws">The receipt signed by the vault (RS256); verify it against /.well-known/jwks.</param>
 public sealed record ConsentReceiptView(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, JsonObject Receipt, string Jws);
 
+/// <summary>A consent receipt's content, before it is signed on its own (<see cref="ConsentReceiptView"/>) or within a signed document.</summary>
+public sealed record ReceiptContent(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, JsonObject Receipt);
+
 /// <summary>
 /// Consent receipts: for every approval, grant, narrowing, revocation, relinquishment and expiry, a statement of what
 /// was agreed, with whom, for what, until when, signed by the vault so that the customer, the vendor or anyone they
@@ -69,7 +72,15 @@ public static class Receipts
 
         var vendor = await session.LoadAsync<Vendor>(grant.VendorId, cancellationToken);
         var events = await session.Events.FetchStreamAsync(grantId, token: cancellationToken);
-        var receipts = new List<ConsentReceiptView>();
+        return Contents(events, vendor, issuer)
+            .Select(c => new ConsentReceiptView(c.ReceiptId, c.GrantId, c.Event, c.IssuedAt, c.Receipt, signer.Sign(c.Receipt.ToJsonString(), JwsType)))
+            .ToList();
+    }
+
+    /// <summary>The receipts of a grant, from its events, unsigned (a document that holds them is signed as a whole).</summary>
+    public static IReadOnlyList<ReceiptContent> Contents(IEnumerable<IEvent> events, Vendor? vendor, string issuer)
+    {
+        var receipts = new List<ReceiptContent>();
         var stream = EventStream.Of<Grant>();
         object? state = null;
         foreach (var e in events)
@@ -77,14 +88,14 @@ public static class Receipts
             state = stream.Evolve(state, e.Data);
             if (EventName(e.Data) is { } name)
             {
-                receipts.Add(Issue((Grant)state, vendor, e, name, issuer, signer));
+                receipts.Add(Content((Grant)state, vendor, e, name, issuer));
             }
         }
 
         return receipts;
     }
 
-    private static ConsentReceiptView Issue(Grant grant, Vendor? vendor, IEvent e, string name, string issuer, VaultSigner signer)
+    private static ReceiptContent Content(Grant grant, Vendor? vendor, IEvent e, string name, string issuer)
     {
         // Deterministic: the receipt for an event is always the same document, with the same id.
         var receiptId = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"receipt/{grant.Id:N}/{e.Version}")).AsSpan(0, 16), bigEndian: true);
@@ -139,7 +150,7 @@ public static class Receipts
             ["requestText"] = grant.Description,
             ["endReason"] = grant.EndReason,
         };
-        return new ConsentReceiptView(receiptId, grant.Id, name, e.Timestamp, receipt, signer.Sign(receipt.ToJsonString(), JwsType));
+        return new ReceiptContent(receiptId, grant.Id, name, e.Timestamp, receipt);
     }
 
     private static string? EventName(object data) => data switch

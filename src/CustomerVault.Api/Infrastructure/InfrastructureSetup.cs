@@ -2,12 +2,13 @@ using CustomerVault.Infrastructure.Database;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Infrastructure.OpenApi;
+using CustomerVault.Infrastructure.RateLimiting;
 
 namespace CustomerVault.Infrastructure;
 
 public static class InfrastructureSetup
 {
-    /// <summary>What every feature stands on: the clock, the database, the event store, problem details, OpenAPI and the web host.</summary>
+    /// <summary>What every feature stands on: the clock, the database, the event store, problem details, OpenAPI, rate limits and the web host.</summary>
     public static IHostApplicationBuilder AddVaultInfrastructure(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -18,6 +19,7 @@ public static class InfrastructureSetup
         services.AddVaultProblemDetails();
         services.AddVaultOpenApi();
         services.AddVaultWeb();
+        services.AddVaultRateLimits(builder.Configuration);
         return builder;
     }
 

@@ -1,3 +1,5 @@
+using System.Data;
+using System.Globalization;
 using System.Text.Json;
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
@@ -6,38 +8,50 @@ using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Profiles;
+using CustomerVault.Vendors;
+using JasperFx.Events;
 using Marten;
+
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CustomerVault.MyData;
 
-/// <param name="Format">The layout of this document; a later layout gets a new name.</param>
-/// <param name="Issuer">The vault that issued it (the JWS is signed with the key published at {issuer}.well-known/jwks).</param>
-/// <param name="Profile">Her attribute values, in clear.</param>
-/// <param name="Reads">Every read of her data by a vendor, newest first.</param>
-/// <param name="Contacts">Every contact a vendor recorded, newest first.</param>
-public sealed record CustomerExportDocument(
-    string Format, Guid CustomerId, string Issuer, DateTimeOffset ExportedAt, ProfileDocument Profile, long ProfileVersion,
-    IReadOnlyList<AccessRequestView> Requests, IReadOnlyList<ExportedGrant> Grants, IReadOnlyList<AccessLogItem> Reads, IReadOnlyList<AccessLogItem> Contacts);
-
-/// <param name="Receipts">The grant's signed consent receipts, one per change.</param>
-public sealed record ExportedGrant(GrantView Grant, IReadOnlyList<ConsentReceiptView> Receipts);
+/// <param name="Receipts">The grant's consent receipts, one per change; the export's signature covers them (each is also
+/// available signed on its own from the grant's receipts endpoint).</param>
+public sealed record ExportedGrant(GrantView Grant, IReadOnlyList<ReceiptContent> Receipts);
 
 /// <summary>
-/// Everything the vault holds for a customer, in one document she can take elsewhere (data portability), signed by
-/// the vault as a compact JWS so that whoever receives it can check, against the published JWKS, that it came from
-/// here unaltered.
+/// Everything the vault holds for a customer, in one document she can take elsewhere (data portability), signed by the
+/// vault as a compact JWS so that whoever receives it can check, against the published JWKS, that it came from here
+/// unaltered. The document (format <see cref="Format"/>) is an object of <c>format</c>, <c>customerId</c>,
+/// <c>issuer</c>, <c>exportedAt</c>, <c>profile</c> (her values, in clear), <c>profileVersion</c>, <c>requests</c>,
+/// <c>grants</c> (each with its receipts), <c>reads</c> and <c>contacts</c> (newest first).
 /// </summary>
+/// <remarks>
+/// It is written while it is read, page by page from one database snapshot, so memory stays the same however long
+/// her history is; the signature is computed over the text as it goes out and appended at the end
+/// (<see cref="StreamingJws"/>). A transfer cut short is therefore never a valid JWS.
+/// </remarks>
 public sealed class CustomerExport(
-    IQuerySession session, NpgsqlDataSource dataSource, CustomerKeyring keyring, VaultSigner signer, TimeProvider clock, IOptions<JsonOptions> json)
+    IDocumentStore store, NpgsqlDataSource dataSource, CustomerKeyring keyring, VaultSigner signer, TimeProvider clock, IOptions<JsonOptions> json)
 {
-    public const string Format = "customervault-export/v1";
+    public const string Format = "customervault-export/v2";
     public const string JwsType = "customervault-export+jwt";
+    private const int Page = 500;
+    private const int FlushAt = 64 * 1024;
 
-    public async Task<CustomerExportDocument> BuildAsync(Guid customerId, string issuer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes her export as the response: signed (<c>application/jose</c>, .jws) or readable (<c>application/json</c>, .json).
+    /// Fails before anything is written when she erased her account.
+    /// </summary>
+    public async Task WriteAsync(HttpResponse response, Guid customerId, string issuer, bool signed, CancellationToken cancellationToken)
     {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // One snapshot for the whole document, so that it agrees with itself however long the download takes.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using var session = store.QuerySession(Marten.Services.SessionOptions.ForTransaction(transaction));
         var now = clock.Now();
         var profile = await session.LoadAsync<Profile>(customerId, cancellationToken);
         var cipher = await keyring.OpenAsync(session, customerId, cancellationToken);
@@ -51,30 +65,140 @@ public sealed class CustomerExport(
             throw new InvalidOperationException($"Customer {customerId} has no profile.");
         }
 
-        var requests = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId).OrderByDescending(r => r.RequestedAt).ToListAsync(cancellationToken);
-        var grants = await session.Query<Grant>().Where(g => g.CustomerId == customerId).OrderByDescending(g => g.GrantedAt).ToListAsync(cancellationToken);
-        var grantViews = await session.ViewsAsync(grants, now, cancellationToken);
-        var exported = new List<ExportedGrant>(grants.Count);
-        foreach (var view in grantViews)
+        response.ContentType = signed ? MyDataEndpoints.JoseMediaType : "application/json";
+        response.Headers.ContentDisposition = $"attachment; filename={FileName(now, signed ? "jws" : "json")}";
+        var document = new Document(session, connection, customerId, issuer, now, json.Value.SerializerOptions);
+        if (signed)
         {
-            var receipts = await Receipts.ForGrantAsync(view.Id, Party.Customer(customerId), session, signer, issuer, cancellationToken);
-            exported.Add(new ExportedGrant(view, receipts ?? []));
+            await using var jws = signer.SignStreaming(response.Body, JwsType);
+            await document.WriteAsync(jws, profile, cipher, cancellationToken);
+            await jws.CompleteAsync(cancellationToken);
         }
-
-        var items = await CustomerAccessLog.QueryAsync(session, dataSource, customerId, null, null, null, int.MaxValue, 0, cancellationToken);
-
-        return new CustomerExportDocument(Format, customerId, issuer, now, ProfileDocument.From(ProfileDocument.Open(profile.Attributes, cipher)),
-            profile.Version, (await session.ViewsAsync(requests, now, cancellationToken)).ToList(), exported,
-            items.Where(i => i.Kind == "read").ToList(), items.Where(i => i.Kind == "contact").ToList());
+        else
+        {
+            await document.WriteAsync(response.Body, profile, cipher, cancellationToken);
+        }
     }
 
-    /// <summary>The document as the API writes JSON: the payload of the signed export.</summary>
-    public string ToJson(CustomerExportDocument document) => JsonSerializer.Serialize(document, json.Value.SerializerOptions);
-
-    /// <summary>The signed export: a compact JWS over <see cref="ToJson"/>.</summary>
-    public string Sign(CustomerExportDocument document) => signer.Sign(ToJson(document), JwsType);
-
     /// <summary>The name a downloaded export is saved under, e.g. customervault-export-20261122T100000Z.jws.</summary>
-    public static string FileName(CustomerExportDocument document, string extension) =>
-        $"customervault-export-{document.ExportedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)}.{extension}";
+    public static string FileName(DateTimeOffset exportedAt, string extension) =>
+        $"customervault-export-{exportedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.{extension}";
+
+    private sealed class Document(IQuerySession session, NpgsqlConnection connection, Guid customerId, string issuer, DateTimeOffset now, JsonSerializerOptions options)
+    {
+        private readonly Dictionary<Guid, Vendor?> _vendors = [];
+
+        public async Task WriteAsync(Stream output, Profile profile, CustomerCipher cipher, CancellationToken cancellationToken)
+        {
+            await using var writer = new Utf8JsonWriter(output);
+            writer.WriteStartObject();
+            Property(writer, "format", Format);
+            Property(writer, "customerId", customerId);
+            Property(writer, "issuer", issuer);
+            Property(writer, "exportedAt", now);
+            Property(writer, "profile", ProfileDocument.From(ProfileDocument.Open(profile.Attributes, cipher)));
+            Property(writer, "profileVersion", profile.Version);
+
+            writer.WriteStartArray("requests");
+            for (var offset = 0; ; offset += Page)
+            {
+                var requests = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId)
+                    .OrderByDescending(r => r.RequestedAt).ThenByDescending(r => r.Id).Skip(offset).Take(Page).ToListAsync(cancellationToken);
+                var vendors = await VendorsAsync(requests.Select(r => r.VendorId), cancellationToken);
+                Items(writer, requests.Select(r => AccessRequestView.Of(r, vendors(r.VendorId), now)));
+                await FlushAsync(writer, cancellationToken);
+                if (requests.Count < Page)
+                {
+                    break;
+                }
+            }
+
+            writer.WriteEndArray();
+
+            writer.WriteStartArray("grants");
+            for (var offset = 0; ; offset += Page)
+            {
+                var grants = await session.Query<Grant>().Where(g => g.CustomerId == customerId)
+                    .OrderByDescending(g => g.GrantedAt).ThenByDescending(g => g.Id).Skip(offset).Take(Page).ToListAsync(cancellationToken);
+                var vendors = await VendorsAsync(grants.Select(g => g.VendorId), cancellationToken);
+                // The page's events in one query, rather than a stream fetched per grant.
+                var ids = grants.Select(g => g.Id).ToArray();
+                var events = (await session.Events.QueryAllRawEvents().Where(e => ids.Contains(e.StreamId)).OrderBy(e => e.Sequence).ToListAsync(cancellationToken))
+                    .ToLookup(e => e.StreamId);
+                Items(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), now), Receipts.Contents(events[g.Id], vendors(g.VendorId), issuer))));
+                await FlushAsync(writer, cancellationToken);
+                if (grants.Count < Page)
+                {
+                    break;
+                }
+            }
+
+            writer.WriteEndArray();
+
+            await AccessLogAsync(writer, "reads", AccessKind.Read, cancellationToken);
+            await AccessLogAsync(writer, "contacts", AccessKind.Contact, cancellationToken);
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken);
+        }
+
+        // Keyset paging, newest first: each page starts where the last ended, so every page costs the same.
+        private async Task AccessLogAsync(Utf8JsonWriter writer, string name, AccessKind kind, CancellationToken cancellationToken)
+        {
+            writer.WriteStartArray(name);
+            (DateTimeOffset, Guid)? after = null;
+            while (true)
+            {
+                var entries = await AccessLogTable.PageAsync(connection, customerId, kind, after, Page * 2, cancellationToken);
+                var vendors = await VendorsAsync(entries.Select(e => e.VendorId), cancellationToken);
+                Items(writer, entries.Select(e => CustomerAccessLog.Item(e, vendors(e.VendorId))));
+                await FlushAsync(writer, cancellationToken);
+                if (entries.Count < Page * 2)
+                {
+                    break;
+                }
+
+                after = (entries[^1].At, entries[^1].Id);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        // Vendors are looked up once each, however many pages name them.
+        private async Task<Func<Guid, Vendor?>> VendorsAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)
+        {
+            var missing = ids.Where(id => !_vendors.ContainsKey(id)).Distinct().ToList();
+            if (missing.Count > 0)
+            {
+                var found = await session.VendorsAsync(missing, cancellationToken);
+                foreach (var id in missing)
+                {
+                    _vendors[id] = found.GetValueOrDefault(id);
+                }
+            }
+
+            return id => _vendors[id];
+        }
+
+        private void Items<T>(Utf8JsonWriter writer, IEnumerable<T> items)
+        {
+            foreach (var item in items)
+            {
+                JsonSerializer.Serialize(writer, item, options);
+            }
+        }
+
+        private void Property<T>(Utf8JsonWriter writer, string name, T value)
+        {
+            writer.WritePropertyName(name);
+            JsonSerializer.Serialize(writer, value, options);
+        }
+
+        private static async Task FlushAsync(Utf8JsonWriter writer, CancellationToken cancellationToken)
+        {
+            if (writer.BytesPending >= FlushAt)
+            {
+                await writer.FlushAsync(cancellationToken);
+            }
+        }
+    }
 }

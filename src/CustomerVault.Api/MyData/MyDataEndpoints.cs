@@ -1,5 +1,6 @@
 using CustomerVault.Audit;
 using CustomerVault.Identity;
+using CustomerVault.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.MyData;
@@ -13,10 +14,12 @@ public static class MyDataEndpoints
     {
         me.MapGet("/export", Export).WithName("ExportMyData")
             .WithSummary("Everything the vault holds for you, as one document signed by the vault (compact JWS)")
-            .WithDescription("The JWS payload is a JSON document: your profile values, requests, grants with their consent receipts, "
-                             + "the reads of your data and the contacts. Verify the signature with the keys at /.well-known/jwks.")
+            .WithDescription("The JWS payload is a JSON document (format customervault-export/v2): your profile values, requests, grants with "
+                             + "their consent receipts, the reads of your data and the contacts. It is streamed: the signature comes last, so a "
+                             + "download cut short never verifies. Verify the signature with the keys at /.well-known/jwks.")
             .Produces<string>(StatusCodes.Status200OK, JoseMediaType)
-            .ProducesProblem(StatusCodes.Status410Gone);
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .RequireRateLimiting(RateLimits.Export);
         me.MapDelete("", Erase).WithName("EraseMe")
             .WithSummary("Erase your account: revoke every grant, destroy your data key, close the sign-in")
             .WithDescription("Final. Vendors holding active grants are notified of the revocation. Your consent history stays, without values, "
@@ -26,10 +29,10 @@ public static class MyDataEndpoints
         return me;
     }
 
-    private static async Task<IResult> Export(CustomerPrincipal customer, CustomerExport export, HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<EmptyHttpResult> Export(CustomerPrincipal customer, CustomerExport export, HttpRequest request, CancellationToken cancellationToken)
     {
-        var document = await export.BuildAsync(customer.Id, Receipts.Issuer(request), cancellationToken);
-        return TypedResults.File(System.Text.Encoding.ASCII.GetBytes(export.Sign(document)), JoseMediaType, CustomerExport.FileName(document, "jws"));
+        await export.WriteAsync(request.HttpContext.Response, customer.Id, Receipts.Issuer(request), signed: true, cancellationToken);
+        return TypedResults.Empty;
     }
 
     private static async Task<Ok<ErasureReport>> Erase(CustomerPrincipal customer, CustomerErasure erasure, CancellationToken cancellationToken) =>

@@ -1,4 +1,3 @@
-using System.Text;
 using CustomerVault.Audit;
 using CustomerVault.Identity;
 using CustomerVault.MyData;
@@ -22,15 +21,15 @@ public sealed class MyDataModel(CustomerExport export, CustomerErasure erasure, 
     /// <summary>The signed export, exactly as GET /v1/me/export serves it.</summary>
     public async Task<IActionResult> OnGetExportAsync()
     {
-        var document = await export.BuildAsync(CustomerId, Receipts.Issuer(Request), HttpContext.RequestAborted);
-        return File(Encoding.ASCII.GetBytes(export.Sign(document)), MyDataEndpoints.JoseMediaType, CustomerExport.FileName(document, "jws"));
+        await export.WriteAsync(Response, CustomerId, Receipts.Issuer(Request), signed: true, HttpContext.RequestAborted);
+        return new EmptyResult();
     }
 
     /// <summary>The same document as plain JSON, to read; the proof of its origin is the .jws.</summary>
     public async Task<IActionResult> OnGetExportJsonAsync()
     {
-        var document = await export.BuildAsync(CustomerId, Receipts.Issuer(Request), HttpContext.RequestAborted);
-        return File(Encoding.UTF8.GetBytes(export.ToJson(document)), "application/json", CustomerExport.FileName(document, "json"));
+        await export.WriteAsync(Response, CustomerId, Receipts.Issuer(Request), signed: false, HttpContext.RequestAborted);
+        return new EmptyResult();
     }
 
     public async Task<IActionResult> OnPostEraseAsync()

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CustomerVault.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace CustomerVault.Infrastructure.Http;
@@ -19,7 +20,9 @@ public static class WebSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWritesRunToCompletion();
+        app.UseVaultClientAuthenticationLimits();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();

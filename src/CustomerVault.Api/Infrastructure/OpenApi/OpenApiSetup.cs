@@ -64,6 +64,7 @@ public static class OpenApiSetup
             });
 
             options.OperationFilter<ScopeRequirementFilter>();
+            options.OperationFilter<RateLimiting.RateLimitResponseFilter>();
             options.SupportNonNullableReferenceTypes();
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml"));
         });
