@@ -8,6 +8,15 @@ public sealed class ConsentOptions
     /// <summary>How many unanswered requests one vendor may have open with one customer; beyond that, 429.</summary>
     public int MaxPendingRequestsPerVendorAndCustomer { get; set; } = 3;
 
+    /// <summary>How many unanswered requests one customer may have, from all vendors; beyond that, 429.</summary>
+    public int MaxPendingRequestsPerCustomer { get; set; } = 50;
+
+    /// <summary>How many active grants one customer may hold, with all vendors; beyond that, 409.</summary>
+    public int MaxActiveGrantsPerCustomer { get; set; } = 200;
+
+    /// <summary>How many active grants one customer may hold with one vendor (one per purpose and then some); beyond that, 409.</summary>
+    public int MaxActiveGrantsPerVendorAndCustomer { get; set; } = 20;
+
     /// <summary>How long a request waits for the customer's answer before it expires.</summary>
     public TimeSpan RequestLifetime { get; set; } = TimeSpan.FromDays(30);
 

@@ -10,6 +10,9 @@ public static class ConsentSetup
         var services = builder.Services;
         services.AddOptions<ConsentOptions>().Bind(builder.Configuration.GetSection(ConsentOptions.Section))
             .Validate(o => o.MaxPendingRequestsPerVendorAndCustomer >= 1, $"{ConsentOptions.Section}:MaxPendingRequestsPerVendorAndCustomer must be at least 1.")
+            .Validate(o => o.MaxPendingRequestsPerCustomer >= 1, $"{ConsentOptions.Section}:MaxPendingRequestsPerCustomer must be at least 1.")
+            .Validate(o => o.MaxActiveGrantsPerCustomer >= 1, $"{ConsentOptions.Section}:MaxActiveGrantsPerCustomer must be at least 1.")
+            .Validate(o => o.MaxActiveGrantsPerVendorAndCustomer >= 1, $"{ConsentOptions.Section}:MaxActiveGrantsPerVendorAndCustomer must be at least 1.")
             .Validate(o => o.RequestLifetime > TimeSpan.Zero, $"{ConsentOptions.Section}:RequestLifetime must be positive.")
             .Validate(o => o.ExpirySweepInterval >= TimeSpan.FromSeconds(1), $"{ConsentOptions.Section}:ExpirySweepInterval must be at least a second.")
             .ValidateOnStart();

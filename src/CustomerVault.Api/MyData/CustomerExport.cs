@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Data;
 using System.Globalization;
 using System.Text.Json;
@@ -88,9 +89,14 @@ public sealed class CustomerExport(
     {
         private readonly Dictionary<Guid, Vendor?> _vendors = [];
 
+        // The serializer flushes its writer synchronously, so it writes to a buffer that is sent on asynchronously.
+        private readonly ArrayBufferWriter<byte> _buffer = new(FlushAt * 2);
+        private Stream _output = Stream.Null;
+
         public async Task WriteAsync(Stream output, Profile profile, CustomerCipher cipher, CancellationToken cancellationToken)
         {
-            await using var writer = new Utf8JsonWriter(output);
+            _output = output;
+            await using var writer = new Utf8JsonWriter(_buffer);
             writer.WriteStartObject();
             Property(writer, "format", Format);
             Property(writer, "customerId", customerId);
@@ -105,8 +111,7 @@ public sealed class CustomerExport(
                 var requests = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId)
                     .OrderByDescending(r => r.RequestedAt).ThenByDescending(r => r.Id).Skip(offset).Take(Page).ToListAsync(cancellationToken);
                 var vendors = await VendorsAsync(requests.Select(r => r.VendorId), cancellationToken);
-                Items(writer, requests.Select(r => AccessRequestView.Of(r, vendors(r.VendorId), now)));
-                await FlushAsync(writer, cancellationToken);
+                await ItemsAsync(writer, requests.Select(r => AccessRequestView.Of(r, vendors(r.VendorId), now)), cancellationToken);
                 if (requests.Count < Page)
                 {
                     break;
@@ -125,8 +130,7 @@ public sealed class CustomerExport(
                 var ids = grants.Select(g => g.Id).ToArray();
                 var events = (await session.Events.QueryAllRawEvents().Where(e => ids.Contains(e.StreamId)).OrderBy(e => e.Sequence).ToListAsync(cancellationToken))
                     .ToLookup(e => e.StreamId);
-                Items(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), now), Receipts.Contents(events[g.Id], vendors(g.VendorId), issuer))));
-                await FlushAsync(writer, cancellationToken);
+                await ItemsAsync(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), now), Receipts.Contents(events[g.Id], vendors(g.VendorId), issuer))), cancellationToken);
                 if (grants.Count < Page)
                 {
                     break;
@@ -138,7 +142,7 @@ public sealed class CustomerExport(
             await AccessLogAsync(writer, "reads", AccessKind.Read, cancellationToken);
             await AccessLogAsync(writer, "contacts", AccessKind.Contact, cancellationToken);
             writer.WriteEndObject();
-            await writer.FlushAsync(cancellationToken);
+            await FlushAsync(writer, cancellationToken, force: true);
         }
 
         // Keyset paging, newest first: each page starts where the last ended, so every page costs the same.
@@ -150,8 +154,7 @@ public sealed class CustomerExport(
             {
                 var entries = await AccessLogTable.PageAsync(connection, customerId, kind, after, Page * 2, cancellationToken);
                 var vendors = await VendorsAsync(entries.Select(e => e.VendorId), cancellationToken);
-                Items(writer, entries.Select(e => CustomerAccessLog.Item(e, vendors(e.VendorId))));
-                await FlushAsync(writer, cancellationToken);
+                await ItemsAsync(writer, entries.Select(e => CustomerAccessLog.Item(e, vendors(e.VendorId))), cancellationToken);
                 if (entries.Count < Page * 2)
                 {
                     break;
@@ -179,11 +182,12 @@ public sealed class CustomerExport(
             return id => _vendors[id];
         }
 
-        private void Items<T>(Utf8JsonWriter writer, IEnumerable<T> items)
+        private async Task ItemsAsync<T>(Utf8JsonWriter writer, IEnumerable<T> items, CancellationToken cancellationToken)
         {
             foreach (var item in items)
             {
                 JsonSerializer.Serialize(writer, item, options);
+                await FlushAsync(writer, cancellationToken);
             }
         }
 
@@ -193,11 +197,14 @@ public sealed class CustomerExport(
             JsonSerializer.Serialize(writer, value, options);
         }
 
-        private static async Task FlushAsync(Utf8JsonWriter writer, CancellationToken cancellationToken)
+        private async Task FlushAsync(Utf8JsonWriter writer, CancellationToken cancellationToken, bool force = false)
         {
-            if (writer.BytesPending >= FlushAt)
+            writer.Flush();
+            if (force || _buffer.WrittenCount >= FlushAt)
             {
-                await writer.FlushAsync(cancellationToken);
+                await _output.WriteAsync(_buffer.WrittenMemory, cancellationToken);
+                await _output.FlushAsync(cancellationToken);
+                _buffer.ResetWrittenCount();
             }
         }
     }

@@ -4,12 +4,13 @@ using CustomerVault.Infrastructure;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CustomerVault.Portal;
 
 /// <summary>One card per vendor: what it may see, why, until when, how it used that lately; and granting on her own initiative.</summary>
-public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSource dataSource, TimeProvider clock) : PortalPage
+public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSource dataSource, IOptions<ConsentOptions> consents, TimeProvider clock) : PortalPage
 {
     public IReadOnlyList<Relationship> Relationships { get; private set; } = [];
 
@@ -34,7 +35,7 @@ public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSourc
         Grant? created = null;
         var body = new GrantBody(Grant.VendorId, Grant.Scopes, Grant.Purpose, string.IsNullOrWhiteSpace(Grant.Description) ? null : Grant.Description.Trim(),
             EndOf(Grant.ExpiresOn), Grant.ContactChannels.Count == 0 ? null : new ContactTerms(Grant.ContactChannels, Grant.MaxContactsPerWeek ?? 0));
-        if (await TryAsync(async () => created = await GrantAccessHandler.HandleAsync(session, CustomerId, body, clock.Now(), HttpContext.RequestAborted), "grant."))
+        if (await TryAsync(async () => created = await GrantAccessHandler.HandleAsync(session, consents.Value, CustomerId, body, clock.Now(), HttpContext.RequestAborted), "grant."))
         {
             if (created is null)
             {

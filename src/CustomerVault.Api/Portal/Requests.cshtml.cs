@@ -3,11 +3,12 @@ using CustomerVault.Infrastructure;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace CustomerVault.Portal;
 
 /// <summary>Requests waiting for her answer: approve all or some of the scopes (and an earlier end), or deny.</summary>
-public sealed class RequestsModel(IDocumentSession session, TimeProvider clock) : PortalPage
+public sealed class RequestsModel(IDocumentSession session, IOptions<ConsentOptions> consents, TimeProvider clock) : PortalPage
 {
     public IReadOnlyList<AccessRequestView> Shown { get; private set; } = [];
 
@@ -35,7 +36,7 @@ public sealed class RequestsModel(IDocumentSession session, TimeProvider clock) 
     {
         AccessRequest? request = null;
         if (await TryAsync(async () => request = await ApproveRequestHandler.HandleAsync(
-                session, CustomerId, requestId, Version, new ApproveBody(Scopes, EndOf(ExpiresOn)), clock.Now(), HttpContext.RequestAborted)))
+                session, consents.Value, CustomerId, requestId, Version, new ApproveBody(Scopes, EndOf(ExpiresOn)), clock.Now(), HttpContext.RequestAborted)))
         {
             if (request is null)
             {

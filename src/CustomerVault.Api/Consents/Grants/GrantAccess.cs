@@ -5,6 +5,7 @@ using CustomerVault.Kernel;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace CustomerVault.Consents;
 
@@ -59,10 +60,10 @@ public static class GrantAccessHandler
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<Results<Created<GrantView>, ProblemHttpResult>> Create(
-        GrantBody body, CustomerPrincipal customer, IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken)
+        GrantBody body, CustomerPrincipal customer, IDocumentSession session, IOptions<ConsentOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.Now();
-        if (await HandleAsync(session, customer.Id, body, now, cancellationToken) is not { } grant)
+        if (await HandleAsync(session, options.Value, customer.Id, body, now, cancellationToken) is not { } grant)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such vendor.");
         }
@@ -71,7 +72,8 @@ public static class GrantAccessHandler
     }
 
     /// <summary>Grants the vendor access (the API and the portal): the new grant, or null when there is no such vendor.</summary>
-    public static async Task<Grant?> HandleAsync(IDocumentSession session, Guid customerId, GrantBody body, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<Grant?> HandleAsync(
+        IDocumentSession session, ConsentOptions options, Guid customerId, GrantBody body, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var vendor = await session.LoadAsync<Vendor>(body.VendorId, cancellationToken);
         if (vendor is null)
@@ -86,6 +88,9 @@ public static class GrantAccessHandler
 
         var granted = GrantDecider.Decide(new GrantAccess(Guid.CreateVersion7(), customerId, vendor.Id, vendor.Scopes, body.Scopes,
             body.Purpose, body.Description, body.ExpiresAt, body.ContactTerms, now));
+        await session.BeginTransactionAsync(cancellationToken);
+        await ConsentCaps.LockGrantsAsync(session, customerId, cancellationToken);
+        ConsentCaps.EnsureRoom(await ConsentCaps.GrantRoomAsync(session, customerId, vendor.Id, now, cancellationToken), options);
         session.Events.StartStream<Grant>(granted.GrantId, granted);
         await session.SaveChangesAsync(cancellationToken);
         return Grant.Create(granted);

@@ -4,6 +4,7 @@ using CustomerVault.Infrastructure.Http;
 using CustomerVault.Kernel;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace CustomerVault.Consents;
 
@@ -57,21 +58,29 @@ public static class ApproveRequestHandler
 
     private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> Approve(
         Guid requestId, ApproveBody? body, CustomerPrincipal customer, HttpRequest request, HttpResponse response,
-        IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken) =>
+        IDocumentSession session, IOptions<ConsentOptions> options, TimeProvider clock, CancellationToken cancellationToken) =>
         await GetAccessRequest.RespondAsync(
-            await HandleAsync(session, customer.Id, requestId, ETag.ExpectedVersion(request), body ?? new ApproveBody(null, null), clock.Now(), cancellationToken),
+            await HandleAsync(session, options.Value, customer.Id, requestId, ETag.ExpectedVersion(request), body ?? new ApproveBody(null, null), clock.Now(), cancellationToken),
             session, response, clock, cancellationToken);
 
     /// <summary>
     /// Approves her request, starting its grant (the API and the portal): the request as it is now, or null when she has no
     /// such request. A stale <paramref name="expectedVersion"/> fails with a concurrency error.
     /// </summary>
-    public static Task<AccessRequest?> HandleAsync(
-        IDocumentSession session, Guid customerId, Guid requestId, long? expectedVersion, ApproveBody body, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Party.Customer(customerId).DecideAsync<AccessRequest>(session, requestId, expectedVersion, request =>
+    public static async Task<AccessRequest?> HandleAsync(
+        IDocumentSession session, ConsentOptions options, Guid customerId, Guid requestId, long? expectedVersion, ApproveBody body, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await session.BeginTransactionAsync(cancellationToken);
+        await ConsentCaps.LockGrantsAsync(session, customerId, cancellationToken);
+        var vendorId = (await Party.Customer(customerId).LoadAsync<AccessRequest>(session, requestId, cancellationToken))?.VendorId;
+        var room = vendorId is { } id ? await ConsentCaps.GrantRoomAsync(session, customerId, id, now, cancellationToken) : null;
+        return await Party.Customer(customerId).DecideAsync<AccessRequest>(session, requestId, expectedVersion, request =>
         {
             var approval = AccessRequestDecider.Decide(new ApproveRequest(body.Scopes, body.ExpiresAt, Guid.CreateVersion7(), now), request);
+            ConsentCaps.EnsureRoom(room!, options);
             session.Events.StartStream<Grant>(approval.Granted.GrantId, approval.Granted);
             return approval.Approved;
         }, cancellationToken);
+    }
 }

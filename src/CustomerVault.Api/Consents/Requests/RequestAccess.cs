@@ -91,9 +91,9 @@ public static class RequestAccessHandler
             throw RequestValidationException.For(IdempotencyKeyHeader, "must be 1 to 200 characters.");
         }
 
-        // One vendor's requests to one customer are serialised: the pending cap and the idempotency check hold under races.
+        // Requests to one customer are serialised: the pending caps and the idempotency check hold under races.
         await session.BeginTransactionAsync(cancellationToken);
-        await Locks.LockAsync(session, "access-request", vendor.Id, body.CustomerId, cancellationToken);
+        await ConsentCaps.LockRequestsAsync(session, body.CustomerId, cancellationToken);
 
         var bodyHash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body)));
         var recordId = idempotencyKey is null ? null : $"{vendor.Id:N}:{idempotencyKey}";
@@ -122,15 +122,7 @@ public static class RequestAccessHandler
         }
 
         var now = clock.Now();
-        var pending = await session.Query<AccessRequest>()
-            .Where(r => r.VendorId == vendor.Id && r.CustomerId == body.CustomerId)
-            .WithStatus(AccessRequestStatus.Pending, now)
-            .CountAsync(cancellationToken);
-        if (pending >= options.Value.MaxPendingRequestsPerVendorAndCustomer)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many pending requests.",
-                detail: $"This customer has {pending} unanswered requests from you; wait for her answer before asking again.");
-        }
+        ConsentCaps.EnsureRoom(await ConsentCaps.RequestRoomAsync(session, body.CustomerId, vendor.Id, now, cancellationToken), options.Value, now);
 
         var requested = AccessRequestDecider.Decide(new RequestAccess(
             Guid.CreateVersion7(), vendor.Id, vendor.Vendor.Scopes, body.CustomerId, body.Scopes, body.Purpose, body.Description,

@@ -15,7 +15,7 @@ public sealed class RequestValidationException(IDictionary<string, string[]> err
 }
 
 /// <summary>The request is valid but the resource's current state does not allow it (409).</summary>
-public sealed class ConflictException(string message, string? currentState = null) : Exception(message)
+public class ConflictException(string message, string? currentState = null) : Exception(message)
 {
     public string? CurrentState { get; } = currentState;
 }
@@ -42,6 +42,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 Title = "The request is not valid.",
                 Detail = "See errors: each names the field and what is wrong with it.",
             },
+            CapReachedException e => e.Problem(httpContext),
             ConflictException e => WithState(new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
