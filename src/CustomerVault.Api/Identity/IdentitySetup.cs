@@ -110,6 +110,7 @@ public static class IdentitySetup
                 options.DisableAccessTokenEncryption();
 
                 options.AddEventHandler(AccessTokenRevocation.Descriptor);
+                options.AddEventHandler(AccessTokensUnstored.Descriptor);
 
                 var aspNetCore = options.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
@@ -141,6 +142,7 @@ public static class IdentitySetup
                     : IdentityConstants.ApplicationScheme);
         services.AddVaultAuthorization();
         services.AddScoped<CustomerRegistration>();
+        services.AddVaultTokenPruning(configuration);
         // Ready once the database answers: the identity store's check is the vault's database check.
         services.AddHealthChecks().AddDbContextCheck<IdentityStore>("database", tags: ["ready"]);
         return builder;

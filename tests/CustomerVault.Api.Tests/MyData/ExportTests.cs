@@ -34,7 +34,7 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.True(validation.IsValid, validation.Exception?.Message);
 
         var document = Jws.Payload(jws);
-        Assert.Equal("customervault-export/v1", (string?)document["format"]);
+        Assert.Equal("customervault-export/v2", (string?)document["format"]);
         Assert.Equal(customer.Id.ToString(), (string?)document["customerId"]);
         Assert.Equal("Lovelace", (string?)document["profile"]!["identity"]!["name"]!["family"]);
         Assert.Equal(customer.Email, (string?)document["profile"]!["contact"]!["email"]);

@@ -15,7 +15,8 @@ public static class Jws
     }
 
     public static Task<TokenValidationResult> ValidateAsync(string jws, IList<SecurityKey> keys, string type) =>
-        new JsonWebTokenHandler().ValidateTokenAsync(jws, new TokenValidationParameters
+        // An export is as large as her history; the handler's default ceiling (256 kB) is for tokens.
+        new JsonWebTokenHandler { MaximumTokenSizeInBytes = int.MaxValue }.ValidateTokenAsync(jws, new TokenValidationParameters
         {
             IssuerSigningKeys = keys,
             ValidateIssuer = false,

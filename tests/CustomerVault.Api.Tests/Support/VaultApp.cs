@@ -29,6 +29,10 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The limits of Vault:RateLimits, each raised far beyond what the suite sends unless a test class sets it.</summary>
+    public static readonly IReadOnlyList<string> RateLimitNames =
+        ["Clients", "Customers", "CustomerWrites", "Exports", "Anonymous", "TokenRequests", "TokenRequestsPerClient", "SignIn", "SignUp"];
+
     /// <summary>Where development keys (and an embedded database, if any) live.</summary>
     protected virtual string DataDirectory => TestDatabase.DataDirectory;
 
@@ -49,6 +53,13 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Development");
         builder.UseSetting($"ConnectionStrings:{VaultDatabase.ConnectionStringName}", ConnectionString);
         builder.UseSetting("Vault:DataDirectory", DataDirectory);
+        // Every test client shares one address and a few clients: with production limits the suite would throttle
+        // itself. The limiter still runs on every request; RateLimitTests sets small limits of its own.
+        foreach (var limit in RateLimitNames)
+        {
+            builder.UseSetting($"Vault:RateLimits:{limit}:PermitLimit", "1000000");
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -22,7 +22,7 @@ public static class WebSetup
         app.UseWritesRunToCompletion();
         app.UseVaultClientAuthenticationLimits();
         app.UseAuthentication();
-        app.UseRateLimiter();
+        app.UseVaultRateLimits();
         app.UseAuthorization();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using CustomerVault.Identity;
+using Microsoft.AspNetCore.Authentication;
 
 namespace CustomerVault.Infrastructure.RateLimiting;
 
@@ -12,8 +13,27 @@ namespace CustomerVault.Infrastructure.RateLimiting;
 /// </summary>
 public static class Caller
 {
+    private static readonly object BearerKey = new();
+
+    /// <summary>
+    /// Authenticates a bearer token before the limits are applied: the request's user is decided by cookie (pages) unless
+    /// an endpoint asks for the token, which only authorization does, after the limiter. The principal is kept aside,
+    /// never as the request's user (a token must not open a page); authorization then finds the result already made.
+    /// </summary>
+    public static async Task IdentifyAsync(HttpContext context)
+    {
+        if (context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            && await context.AuthenticateAsync(CachedBearerHandler.SchemeName) is { Succeeded: true } result)
+        {
+            context.Items[BearerKey] = result.Principal;
+        }
+    }
+
     /// <summary>The signed-in party: a client (by client id) or a customer (by vault id); null for an anonymous caller.</summary>
-    public static (bool IsClient, string Id)? Party(ClaimsPrincipal user)
+    public static (bool IsClient, string Id)? Party(HttpContext context) =>
+        Party(context.Items[BearerKey] as ClaimsPrincipal ?? context.User);
+
+    private static (bool IsClient, string Id)? Party(ClaimsPrincipal user)
     {
         if (user.Identity?.IsAuthenticated != true || user.FindFirstValue(VaultClaims.Subject) is not { Length: > 0 } subject)
         {

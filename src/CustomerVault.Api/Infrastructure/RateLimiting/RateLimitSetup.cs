@@ -76,6 +76,15 @@ public static class RateLimits
                 : null)));
     }
 
+    /// <summary>After authentication: every other limit, counted per client, customer or address (see <see cref="Caller"/>).</summary>
+    public static IApplicationBuilder UseVaultRateLimits(this IApplicationBuilder app) => app
+        .Use(async (context, next) =>
+        {
+            await Caller.IdentifyAsync(context);
+            await next(context);
+        })
+        .UseRateLimiter();
+
     private static Limit Exports(RateLimitOptions limits) => new("exports", limits.Exports, "Each customer");
 
     /// <summary>Who calls decides the bucket; portal downloads of the export count as exports.</summary>
@@ -93,7 +102,7 @@ public static class RateLimits
         };
     }
 
-    private static (bool IsClient, string Id)? Party(HttpContext context) => Caller.Party(context.User);
+    private static (bool IsClient, string Id)? Party(HttpContext context) => Caller.Party(context);
 
     private static bool IsClientAuthentication(HttpContext context) =>
         HttpMethods.IsPost(context.Request.Method)
