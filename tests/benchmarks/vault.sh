@@ -65,14 +65,15 @@ forget() {
 
 # start_vault URL [NAME=VALUE ...]: the vault in Development on URL with its embedded PostgreSQL in $data (default
 # $work), extra settings as environment variables; returns once /health/ready answers (or shows the log and fails).
-# Sets vault_pid and started_in (seconds from the process start to ready).
+# Sets vault_pid and started_in (seconds from the process start to ready). Rate limits are off: a load generator is one
+# address and a few clients, which production limits would rightly throttle.
 start_vault() {
   local url="$1"
   shift
   local folder="${data:-$work}"
   local began
   began=$(date +%s.%N)
-  env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$url" Vault__DataDirectory="$folder" Logging__LogLevel__Default=Warning "$@" \
+  env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$url" Vault__DataDirectory="$folder" Logging__LogLevel__Default=Warning Vault__RateLimits__Enabled=false "$@" \
     dotnet src/CustomerVault.Api/bin/Release/net10.0/CustomerVault.Api.dll \
     --contentRoot "$PWD/src/CustomerVault.Api/bin/Release/net10.0" >>"$folder/api.log" 2>&1 &
   vault_pid=$!

@@ -150,6 +150,7 @@ settings=(
   "Vault__DataDirectory=$work/vault"
   "Vault__Tokens__Issuer=${VAULT_URLS[0]}/"
   "Vault__Tokens__AccessTokenLifetime=01:00:00"
+  "Vault__RateLimits__Enabled=false"
 )
 start_vault "vault node 1" "${VAULT_URLS[0]}" "$work/vault1.log" "${settings[@]}"
 start_vault "vault node 2" "${VAULT_URLS[1]}" "$work/vault2.log" "${settings[@]}"
