@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using CustomerVault.Api.Tests.Support;
 using Microsoft.IdentityModel.Tokens;
 
@@ -63,6 +66,24 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         var tampered = $"{parts[0]}.{Base64UrlEncoder.Encode(altered)}.{parts[2]}";
 
         Assert.False((await ValidateAsync(tampered, keys)).IsValid);
+    }
+
+    [Fact]
+    public async Task The_export_verifies_without_a_JOSE_library_as_README_shows_with_openssl()
+    {
+        var customer = await app.SignUpAsync();
+        var jws = await app.Api(customer).GetStringAsync("/v1/me/export");
+        using var jwks = JsonDocument.Parse(await app.CreateApiClient().GetStringAsync("/.well-known/jwks"));
+
+        // jq -r '.keys[0].x5c[0]' | base64 -d | openssl x509 -pubkey; then RS256 over the text "header.payload".
+        using var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(jwks.RootElement.GetProperty("keys")[0].GetProperty("x5c")[0].GetString()!));
+        using var key = certificate.GetRSAPublicKey()!;
+        var signed = Encoding.ASCII.GetBytes(jws[..jws.LastIndexOf('.')]);
+        var signature = Base64UrlEncoder.DecodeBytes(jws[(jws.LastIndexOf('.') + 1)..]);
+
+        Assert.True(key.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        signed[^1] ^= 1;
+        Assert.False(key.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
 
     [Fact]
