@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CustomerVault.Audit;
-using System.Security.Cryptography.X509Certificates;
+using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console;
@@ -104,7 +104,7 @@ public static class VaultCli
             console.WriteLine(check.Matches
                 ? $"Checkpoint {latest.Id} ({latest.CreatedAt:O}, sequence {latest.Sequence}) matches: nothing up to it changed."
                 : $"Checkpoint {latest.Id} ({latest.CreatedAt:O}, sequence {latest.Sequence}) does NOT match: events up to it changed (root {check.RecomputedRoot}, signed {latest.Root}).");
-            console.WriteLine(check.SignatureValid ? "Checkpoint signature valid." : "Checkpoint signature not verified: this machine lacks the vault's signing certificate, or it does not match.");
+            console.WriteLine(check.SignatureValid ? "Checkpoint signature valid." : "Checkpoint signature not verified: this machine lacks the vault's document certificates, or none matches.");
             return report.Intact && check.Matches ? ExitCodes.Ok : ExitCodes.VerificationFailed;
         }, code => exitCode = code));
 
@@ -163,17 +163,22 @@ public static class VaultCli
         }
     }
 
-    // The checkpoint's signature is checked with the vault's signing certificate when this machine has it.
+    // Checkpoints are checked with the vault's document keys (public halves suffice) when this machine has them: as the
+    // vault is configured (Vault__Certificates__Documents__Path and __Published__N__Path), or a Development data folder's.
     private static VaultSigner? Signer(Func<string, string?> environment, string? dataDirectory)
     {
-        var configured = environment("Vault__Certificates__Signing__Path");
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [VaultPaths.DataDirectoryKey] = dataDirectory ?? environment("Vault__DataDirectory") })
-            .Build();
-        var path = configured ?? Path.Combine(VaultPaths.DataDirectory(configuration), "keys", "signing.pfx");
-        return File.Exists(path)
-            ? new VaultSigner(X509CertificateLoader.LoadPkcs12FromFile(path, environment("Vault__Certificates__Signing__Password"), X509KeyStorageFlags.EphemeralKeySet))
-            : null;
+        const string documents = "Vault:Certificates:" + VaultCertificates.DocumentsPurpose;
+        var settings = new Dictionary<string, string?> { [VaultPaths.DataDirectoryKey] = dataDirectory ?? environment("Vault__DataDirectory") };
+        string? Read(string key) => settings[key] = environment(key.Replace(":", "__", StringComparison.Ordinal));
+        Read($"{documents}:Path");
+        Read($"{documents}:Password");
+        for (var n = 0; Read($"{documents}:Published:{n}:Path") is not null; n++)
+        {
+            Read($"{documents}:Published:{n}:Password");
+        }
+
+        var keys = VaultCertificates.DocumentVerificationKeys(new ConfigurationBuilder().AddInMemoryCollection(settings.Where(s => s.Value is not null)).Build());
+        return keys.Count > 0 ? new VaultSigner(null, keys, null) : null;
     }
 
     private static string Csv(IReadOnlyList<HistoryEntry> history)

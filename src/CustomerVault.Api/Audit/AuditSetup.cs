@@ -15,7 +15,7 @@ public static class AuditSetup
         services.AddOptions<AuditOptions>().Bind(builder.Configuration.GetSection(AuditOptions.Section));
         services.AddSchemaScript(EventChain.InstallSql);
         services.AddSchemaScript(Checkpoints.InstallSql);
-        services.AddSingleton(sp => new VaultSigner(sp.GetRequiredService<VaultCertificates>()));
+        services.AddSingleton(sp => new VaultSigner(sp.GetRequiredService<VaultCertificates>(), sp.GetRequiredService<VaultIssuer>()));
         services.AddSingleton<Checkpoints>();
         services.AddSingleton<StoredEvents>();
         services.AddHostedService<CheckpointScheduler>();

@@ -15,7 +15,7 @@ namespace CustomerVault.Audit;
 public sealed record Checkpoint(Guid Id, long Sequence, int Streams, string Root, DateTimeOffset CreatedAt, string CreatedBy, string Jws);
 
 /// <param name="Matches">The events up to the checkpoint still hash to its root.</param>
-/// <param name="SignatureValid">The checkpoint's signature verifies with the vault's key.</param>
+/// <param name="SignatureValid">The checkpoint's signature verifies with the vault's document key named by its kid.</param>
 public sealed record CheckpointCheck(Checkpoint Checkpoint, bool Matches, bool SignatureValid, string RecomputedRoot, long Events, BrokenLink? FirstBroken);
 
 /// <summary>Audit settings (section <c>Vault:Audit</c>).</summary>
@@ -32,7 +32,7 @@ public sealed class AuditOptions
 /// the system can later prove that no event up to it was changed, removed or reordered, even by someone able to
 /// rewrite both the events and their recorded hashes.
 /// </summary>
-/// <remarks>Without a signer (a CLI on a machine without the vault's key) checkpoints can be checked but not signed or made.</remarks>
+/// <remarks>A signer without a signing key (the CLI) checks checkpoints but cannot make them; without any key, signatures are not checked.</remarks>
 public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer, TimeProvider clock)
 {
     public const string Table = EventStoreSetup.Schema + ".audit_checkpoints";
@@ -75,8 +75,10 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
         var now = clock.Now();
         var id = Guid.CreateVersion7();
         var root = ChainVerifier.Root(heads);
+        var signing = signer ?? throw new InvalidOperationException("Making a checkpoint needs the vault's signing key.");
         var payload = new JsonObject
         {
+            ["iss"] = signing.Issuer,
             ["jti"] = id.ToString(),
             ["iat"] = now.ToUnixTimeSeconds(),
             ["createdAt"] = now.ToString("O"),
@@ -85,7 +87,7 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
             ["root"] = root,
             ["rootAlgorithm"] = "SHA-256 over 'stream-id:version:hash\\n' of every stream head, ordered by stream id",
         };
-        var jws = (signer ?? throw new InvalidOperationException("Making a checkpoint needs the vault's signing key.")).Sign(payload.ToJsonString(), JwsType);
+        var jws = signing.Sign(payload.ToJsonString(), JwsType);
         var checkpoint = new Checkpoint(id, sequence, heads.Count, root, now, actor, jws);
 
         await using (var insert = new NpgsqlCommand(
@@ -129,14 +131,15 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
 
     private async Task<bool> SignatureValidAsync(Checkpoint checkpoint)
     {
-        if (signer is null)
+        if (signer is not { Keys.Count: > 0 })
         {
             return false;
         }
 
         var result = await new JsonWebTokenHandler().ValidateTokenAsync(checkpoint.Jws, new TokenValidationParameters
         {
-            IssuerSigningKey = signer.Key,
+            // Every document key still published: a checkpoint stays verifiable after the key that signed it was rotated.
+            IssuerSigningKeys = signer.Keys,
             ValidateIssuer = false,
             ValidateAudience = false,
             ValidateLifetime = false,

@@ -29,41 +29,41 @@ public static class Receipts
 
     public static RouteGroupBuilder MapReceiptsForCustomers(this RouteGroupBuilder me)
     {
-        me.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
-                LatestAsync(grantId, Party.Customer(customer.Id), session, signer, request, ct))
+        me.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, CancellationToken ct) =>
+                LatestAsync(grantId, Party.Customer(customer.Id), session, signer, ct))
             .WithName("GetMyGrantReceipt").WithSummary("The consent receipt for the latest change of one of your grants").ProducesProblem(StatusCodes.Status404NotFound);
-        me.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
-                AllAsync(grantId, Party.Customer(customer.Id), session, signer, request, ct))
+        me.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, CancellationToken ct) =>
+                AllAsync(grantId, Party.Customer(customer.Id), session, signer, ct))
             .WithName("ListMyGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
         return me;
     }
 
     public static IEndpointRouteBuilder MapReceiptsForVendors(this IEndpointRouteBuilder vendor)
     {
-        vendor.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
-                LatestAsync(grantId, Party.Vendor(caller.Id), session, signer, request, ct))
+        vendor.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, CancellationToken ct) =>
+                LatestAsync(grantId, Party.Vendor(caller.Id), session, signer, ct))
             .WithName("GetGrantReceipt").WithSummary("The consent receipt for the latest change of one of your grants").ProducesProblem(StatusCodes.Status404NotFound);
-        vendor.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken ct) =>
-                AllAsync(grantId, Party.Vendor(caller.Id), session, signer, request, ct))
+        vendor.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, CancellationToken ct) =>
+                AllAsync(grantId, Party.Vendor(caller.Id), session, signer, ct))
             .WithName("ListGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
         return vendor;
     }
 
     private static async Task<Results<Ok<ConsentReceiptView>, ProblemHttpResult>> LatestAsync(
-        Guid grantId, Party party, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
-        await ForGrantAsync(grantId, party, session, signer, Issuer(request), cancellationToken) is { Count: > 0 } receipts
+        Guid grantId, Party party, IQuerySession session, VaultSigner signer, CancellationToken cancellationToken) =>
+        await ForGrantAsync(grantId, party, session, signer, cancellationToken) is { Count: > 0 } receipts
             ? TypedResults.Ok(receipts[^1])
             : NotFound();
 
     private static async Task<Results<Ok<IReadOnlyList<ConsentReceiptView>>, ProblemHttpResult>> AllAsync(
-        Guid grantId, Party party, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
-        await ForGrantAsync(grantId, party, session, signer, Issuer(request), cancellationToken) is { } receipts
+        Guid grantId, Party party, IQuerySession session, VaultSigner signer, CancellationToken cancellationToken) =>
+        await ForGrantAsync(grantId, party, session, signer, cancellationToken) is { } receipts
             ? TypedResults.Ok(receipts)
             : NotFound();
 
     /// <summary>The receipts of one of the party's grants, or null (another party's grant answers like a missing one).</summary>
     public static async Task<IReadOnlyList<ConsentReceiptView>?> ForGrantAsync(
-        Guid grantId, Party party, IQuerySession session, VaultSigner signer, string issuer, CancellationToken cancellationToken)
+        Guid grantId, Party party, IQuerySession session, VaultSigner signer, CancellationToken cancellationToken)
     {
         if (await party.LoadAsync<Grant>(session, grantId, cancellationToken) is not { } grant)
         {
@@ -72,7 +72,7 @@ public static class Receipts
 
         var vendor = await session.LoadAsync<Vendor>(grant.VendorId, cancellationToken);
         var events = await session.Events.FetchStreamAsync(grantId, token: cancellationToken);
-        return Contents(events, vendor, issuer)
+        return Contents(events, vendor, signer.Issuer)
             .Select(c => new ConsentReceiptView(c.ReceiptId, c.GrantId, c.Event, c.IssuedAt, c.Receipt, signer.Sign(c.Receipt.ToJsonString(), JwsType)))
             .ToList();
     }
@@ -162,8 +162,6 @@ public static class Receipts
         GrantExpired => "expired",
         _ => null,
     };
-
-    public static string Issuer(HttpRequest request) => $"{request.Scheme}://{request.Host}/";
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such grant.");
 }

@@ -23,7 +23,7 @@ public static class AuthorizationEndpoints
         connect.MapMethods("/authorize", [HttpMethods.Get, HttpMethods.Post], Authorize);
         connect.MapPost("/token", Token);
         connect.MapMethods("/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfo);
-        connect.MapMethods("/endsession", [HttpMethods.Get, HttpMethods.Post], (Delegate)EndSession);
+        connect.MapMethods("/endsession", [HttpMethods.Get, HttpMethods.Post], EndSession);
         return app;
     }
 
@@ -148,12 +148,44 @@ public static class AuthorizationEndpoints
         return Results.Ok(claims);
     }
 
-    private static async Task<IResult> EndSession(HttpContext http)
+    /// <summary>
+    /// Signing out changes state, so a link on someone else's page must not do it (logout CSRF): the vault signs the
+    /// customer out when the app proves who it speaks for (an <c>id_token_hint</c> naming her) or the request comes from
+    /// the vault's own page (a same-origin POST). Otherwise she is asked, on that page.
+    /// </summary>
+    private static async Task<IResult> EndSession(HttpContext http, UserManager<VaultUser> users)
     {
+        var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        if (session.Succeeded && !await IsConfirmedAsync(http, users.GetUserId(session.Principal)))
+        {
+            var parameters = (http.Request.HasFormContentType ? http.Request.Form.ToList() : http.Request.Query.ToList())
+                .Where(p => Pages.SignOutModel.EndSessionParameters.Contains(p.Key));
+            return Results.Redirect("/account/sign-out" + QueryString.Create(parameters));
+        }
+
         await http.SignOutAsync(IdentityConstants.ApplicationScheme);
         // OpenIddict redirects to the client's registered post_logout_redirect_uri, or to the root without one.
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
     }
+
+    private static async Task<bool> IsConfirmedAsync(HttpContext http, string? customerId)
+    {
+        // OpenIddict has already checked the hint's signature and issuer; here it must name the signed-in customer.
+        var hint = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        if (hint.Principal?.GetClaim(Claims.Subject) is { } subject)
+        {
+            return customerId is not null && subject == customerId;
+        }
+
+        return HttpMethods.IsPost(http.Request.Method) && IsSameOrigin(http.Request);
+    }
+
+    /// <summary>The browser says the page that sent this is the vault's own: Sec-Fetch-Site, or failing that, Origin.</summary>
+    private static bool IsSameOrigin(HttpRequest request) =>
+        request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
+            ? site == "same-origin"
+            : request.Headers.Origin.ToString() is { Length: > 0 } origin
+              && string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
 
     private static ClaimsIdentity CustomerIdentity(VaultUser user, IEnumerable<string> requestedScopes)
     {

@@ -13,10 +13,12 @@ namespace CustomerVault.Identity;
 /// remembered until the token expires (at most five minutes), so a vendor sending thousands of requests with one
 /// token pays for the signature check once. Access tokens are self-contained and cannot be revoked, so a
 /// remembered token is exactly as valid as a re-checked one; what can change (a vendor's suspension, a grant) is
-/// checked on every request by the endpoints themselves.
+/// checked on every request by the endpoints themselves. A token is remembered for the issuer it was validated
+/// against, and only when it names that issuer, so a remembered token can never stand in for another issuer's.
 /// </summary>
 public sealed class CachedBearerHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ValidatedTokens tokens, TimeProvider clock)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ValidatedTokens tokens, VaultIssuer issuer,
+    TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "vault-bearer";
@@ -27,7 +29,7 @@ public sealed class CachedBearerHandler(
         var header = Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
         var now = clock.GetUtcNow();
-        if (token is not null && tokens.TryGet(token, now, out var remembered))
+        if (token is not null && tokens.TryGet(issuer.Value, token, now, out var remembered))
         {
             return AuthenticateResult.Success(new AuthenticationTicket(remembered.Clone(), SchemeName));
         }
@@ -35,7 +37,7 @@ public sealed class CachedBearerHandler(
         var result = await Context.AuthenticateAsync(Validator);
         if (result.Succeeded && token is not null)
         {
-            tokens.Remember(token, result.Principal, now);
+            tokens.Remember(issuer.Value, token, result.Principal, now);
             return AuthenticateResult.Success(new AuthenticationTicket(result.Principal, SchemeName));
         }
 
@@ -47,16 +49,16 @@ public sealed class CachedBearerHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => Context.ForbidAsync(Validator, properties);
 }
 
-/// <summary>Access tokens that passed validation, with the principal they carry, until they expire.</summary>
+/// <summary>Access tokens that passed validation, by issuer, with the principal they carry, until they expire.</summary>
 public sealed class ValidatedTokens
 {
     private const int Capacity = 50_000;
     private static readonly TimeSpan Longest = TimeSpan.FromMinutes(5);
-    private readonly ConcurrentDictionary<string, (ClaimsPrincipal Principal, DateTimeOffset Until)> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Issuer, string Token), (ClaimsPrincipal Principal, DateTimeOffset Until)> _tokens = new();
 
-    public bool TryGet(string token, DateTimeOffset now, out ClaimsPrincipal principal)
+    public bool TryGet(string issuer, string token, DateTimeOffset now, out ClaimsPrincipal principal)
     {
-        if (_tokens.TryGetValue(token, out var entry))
+        if (_tokens.TryGetValue((issuer, token), out var entry))
         {
             if (entry.Until > now)
             {
@@ -64,16 +66,16 @@ public sealed class ValidatedTokens
                 return true;
             }
 
-            _tokens.TryRemove(token, out _);
+            _tokens.TryRemove((issuer, token), out _);
         }
 
         principal = null!;
         return false;
     }
 
-    public void Remember(string token, ClaimsPrincipal principal, DateTimeOffset now)
+    public void Remember(string issuer, string token, ClaimsPrincipal principal, DateTimeOffset now)
     {
-        if (principal.GetExpirationDate() is not { } expires)
+        if (principal.GetExpirationDate() is not { } expires || principal.GetClaim(OpenIddictConstants.Claims.Issuer) != issuer)
         {
             return;
         }
@@ -90,6 +92,6 @@ public sealed class ValidatedTokens
             _tokens.Clear();
         }
 
-        _tokens[token] = (principal, until);
+        _tokens[(issuer, token)] = (principal, until);
     }
 }

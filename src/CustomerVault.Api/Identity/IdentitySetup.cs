@@ -28,6 +28,8 @@ public static class IdentitySetup
 
         var certificates = VaultCertificates.Load(configuration, environment);
         services.AddSingleton(certificates);
+        var issuer = VaultIssuer.Resolve(configuration, environment);
+        services.AddSingleton(issuer);
 
         // Before Data Protection's own start-up work, which reads the key ring from these tables.
         services.AddHostedService<IdentityStoreInitializer>();
@@ -48,9 +50,9 @@ public static class IdentitySetup
                 options.Password.RequireUppercase = false;
                 options.Password.RequireNonAlphanumeric = false;
                 options.Password.RequiredUniqueChars = 4;
+                // Wrong passwords never lock an account (anyone could lock anyone out): SignInThrottle slows guessing by
+                // address and by account instead. Lockout stays for accounts the vault closes itself (erasure).
                 options.Lockout.AllowedForNewUsers = true;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 options.ClaimsIdentity.UserIdClaimType = Claims.Subject;
                 options.ClaimsIdentity.UserNameClaimType = Claims.Name;
                 options.ClaimsIdentity.EmailClaimType = Claims.Email;
@@ -98,13 +100,17 @@ public static class IdentitySetup
                     .SetRefreshTokenLifetime(tokens.RefreshTokenLifetime)
                     .SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(5));
 
-                if (!string.IsNullOrWhiteSpace(tokens.Issuer))
+                options.SetIssuer(issuer.Uri);
+
+                // Every token key is published and accepted; the current one signs (see SigningKeyOrder below).
+                foreach (var certificate in certificates.Tokens.All)
                 {
-                    options.SetIssuer(new Uri(tokens.Issuer));
+                    options.AddSigningCertificate(certificate);
                 }
 
-                options.AddSigningCertificate(certificates.Signing)
-                    .AddEncryptionCertificate(certificates.Encryption);
+                options.AddEncryptionCertificate(certificates.Encryption);
+                options.AddEventHandler(PublishDocumentKeys.Descriptor)
+                    .AddEventHandler(AdvertiseEndpointsUnderIssuer.Descriptor);
                 // Access tokens are signed, not encrypted: what protects customer data is the grant check on every
                 // read, and decrypting an RSA-OAEP token on every request costs a factor of ten in throughput.
                 options.DisableAccessTokenEncryption();
@@ -128,6 +134,8 @@ public static class IdentitySetup
                 options.UseAspNetCore();
                 options.AddAudiences(VaultScopes.Audience);
             });
+        // After OpenIddict's own ordering, which would sign with whichever key expires last.
+        services.PostConfigure<OpenIddict.Server.OpenIddictServerOptions>(options => PublishDocumentKeys.SignWith(options, certificates.Tokens.Current));
 
         // Requests that carry a bearer token are API calls: they are authenticated by the token alone, and never by a
         // cookie (a page's session must not authorise an API call a third-party site makes in the customer's browser).
@@ -143,6 +151,7 @@ public static class IdentitySetup
         services.AddVaultAuthorization();
         services.AddScoped<CustomerRegistration>();
         services.AddVaultTokenPruning(configuration);
+        services.AddVaultSignIn(configuration);
         // Ready once the database answers: the identity store's check is the vault's database check.
         services.AddHealthChecks().AddDbContextCheck<IdentityStore>("database", tags: ["ready"]);
         return builder;
@@ -154,7 +163,7 @@ public sealed class TokenOptions
 {
     public const string Section = "Vault:Tokens";
 
-    /// <summary>The issuer URL; default: the URL each request arrives at. Set it when several nodes sit behind one name.</summary>
+    /// <summary>The vault's public base URL (see <see cref="VaultIssuer"/>); required outside Development.</summary>
     public string? Issuer { get; set; }
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);

@@ -47,7 +47,7 @@ public sealed class CustomerExport(
     /// Writes her export as the response: signed (<c>application/jose</c>, .jws) or readable (<c>application/json</c>, .json).
     /// Fails before anything is written when she erased her account.
     /// </summary>
-    public async Task WriteAsync(HttpResponse response, Guid customerId, string issuer, bool signed, CancellationToken cancellationToken)
+    public async Task WriteAsync(HttpResponse response, Guid customerId, bool signed, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // One snapshot for the whole document, so that it agrees with itself however long the download takes.
@@ -68,7 +68,7 @@ public sealed class CustomerExport(
 
         response.ContentType = signed ? MyDataEndpoints.JoseMediaType : "application/json";
         response.Headers.ContentDisposition = $"attachment; filename={FileName(now, signed ? "jws" : "json")}";
-        var document = new Document(session, connection, customerId, issuer, now, json.Value.SerializerOptions);
+        var document = new Document(session, connection, customerId, signer.Issuer, now, json.Value.SerializerOptions);
         if (signed)
         {
             await using var jws = signer.SignStreaming(response.Body, JwsType);

@@ -31,7 +31,7 @@ public static class MyDataEndpoints
 
     private static async Task<EmptyHttpResult> Export(CustomerPrincipal customer, CustomerExport export, HttpRequest request, CancellationToken cancellationToken)
     {
-        await export.WriteAsync(request.HttpContext.Response, customer.Id, Receipts.Issuer(request), signed: true, cancellationToken);
+        await export.WriteAsync(request.HttpContext.Response, customer.Id, signed: true, cancellationToken);
         return TypedResults.Empty;
     }
 

@@ -11,7 +11,7 @@ public sealed class GrantReceiptModel(IQuerySession session, VaultSigner signer)
 {
     public async Task<IActionResult> OnGetAsync(Guid grantId)
     {
-        var receipts = await Receipts.ForGrantAsync(grantId, Party.Customer(CustomerId), session, signer, Receipts.Issuer(Request), HttpContext.RequestAborted);
+        var receipts = await Receipts.ForGrantAsync(grantId, Party.Customer(CustomerId), session, signer, HttpContext.RequestAborted);
         if (receipts is not { Count: > 0 })
         {
             return NotFound();

@@ -21,14 +21,14 @@ public sealed class MyDataModel(CustomerExport export, CustomerErasure erasure, 
     /// <summary>The signed export, exactly as GET /v1/me/export serves it.</summary>
     public async Task<IActionResult> OnGetExportAsync()
     {
-        await export.WriteAsync(Response, CustomerId, Receipts.Issuer(Request), signed: true, HttpContext.RequestAborted);
+        await export.WriteAsync(Response, CustomerId, signed: true, HttpContext.RequestAborted);
         return new EmptyResult();
     }
 
     /// <summary>The same document as plain JSON, to read; the proof of its origin is the .jws.</summary>
     public async Task<IActionResult> OnGetExportJsonAsync()
     {
-        await export.WriteAsync(Response, CustomerId, Receipts.Issuer(Request), signed: false, HttpContext.RequestAborted);
+        await export.WriteAsync(Response, CustomerId, signed: false, HttpContext.RequestAborted);
         return new EmptyResult();
     }
 

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CustomerVault.Api.Tests.Support;
@@ -10,28 +7,15 @@ namespace CustomerVault.Api.Tests.Support;
 /// Playwright: the system's Chromium (VAULT_TEST_CHROMIUM, default /usr/bin/chromium), never a downloaded one.
 /// Pages are phone-sized, so every step also proves the portal works on a small screen.
 /// </summary>
-public sealed class BrowserVaultApp : VaultApp
+public sealed class BrowserVaultApp : NetworkVaultApp
 {
     private IPlaywright? _playwright;
-
-    public string BaseUrl { get; private set; } = "";
 
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>Where screenshots go: the test output's screenshots folder, kept as the run's artifacts.</summary>
     public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("VAULT_TEST_SCREENSHOTS")
                                                          ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
-
-    protected override void Start()
-    {
-        UseKestrel(0);
-        StartServer();
-        BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
-    }
-
-    // Over the network, as the browser talks to it.
-    protected override HttpClient CreateHttpClient(bool handleCookies) =>
-        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = handleCookies }) { BaseAddress = new Uri(BaseUrl) };
 
     public override async Task InitializeAsync()
     {
@@ -62,8 +46,20 @@ public sealed class BrowserVaultApp : VaultApp
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(15_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        var violations = PolicyViolations.GetOrCreateValue(page);
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                violations.Enqueue($"{page.Url}: {message.Text}");
+            }
+        };
+        return page;
     }
+
+    // What the browser refused to run or apply on each page: the portal must work under its Content-Security-Policy.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, System.Collections.Concurrent.ConcurrentQueue<string>> PolicyViolations = new();
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {
@@ -71,6 +67,7 @@ public sealed class BrowserVaultApp : VaultApp
         // Nothing may need sideways scrolling on a phone.
         var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
         Assert.False(overflow, $"The page '{name}' is wider than a phone screen.");
+        Assert.Empty(PolicyViolations.GetOrCreateValue(page));
     }
 
     public override async Task DisposeAsync()

@@ -20,6 +20,9 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
     public const string CustomerAppClientId = "vault-customer-app";
     public const string CustomerAppRedirectUri = "http://127.0.0.1:5081/callback";
 
+    /// <summary>The issuer every test vault is configured with: the address its test server answers at.</summary>
+    public const string Issuer = "http://localhost/";
+
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public string ConnectionString { get; protected set; } = "";
@@ -53,6 +56,7 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Development");
         builder.UseSetting($"ConnectionStrings:{VaultDatabase.ConnectionStringName}", ConnectionString);
         builder.UseSetting("Vault:DataDirectory", DataDirectory);
+        builder.UseSetting("Vault:Tokens:Issuer", Issuer);
         // Every test client shares one address and a few clients: with production limits the suite would throttle
         // itself. The limiter still runs on every request; RateLimitTests sets small limits of its own.
         foreach (var limit in RateLimitNames)

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace CustomerVault.Identity.Pages;
 
-public sealed class SignUpModel(CustomerRegistration registration, SignInManager<VaultUser> signIns) : PageModel
+public sealed class SignUpModel(CustomerRegistration registration, SignInManager<VaultUser> signIns, SignInThrottle throttle) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? ReturnUrl { get; set; }
@@ -25,8 +25,21 @@ public sealed class SignUpModel(CustomerRegistration registration, SignInManager
     {
     }
 
+    /// <summary>
+    /// The one answer to a sign-up for an address that has an account. It does not say so: the form must not tell
+    /// anyone who has an account here. Refusals count against the address (enumeration is slowed like guessing).
+    /// </summary>
+    public const string NotCreated = "No account was created with these details. If you already have one, sign in instead.";
+
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        var address = HttpContext.Connection.RemoteIpAddress;
+        if (throttle.Wait(address) is { } wait)
+        {
+            Errors.Add(SignInModel.TooManyAttempts(Response, wait));
+            return Page();
+        }
+
         var email = Email.Trim();
         if (!Catalog.IsEmail(email))
         {
@@ -46,8 +59,16 @@ public sealed class SignUpModel(CustomerRegistration registration, SignInManager
         var (user, errors) = await registration.RegisterAsync(new RegisterCustomer(email, Password), cancellationToken);
         if (user is null)
         {
-            // Identity reports a taken e-mail twice (as user name and as e-mail); say it once.
-            Errors.AddRange(errors.Where(e => e.Code != nameof(IdentityErrorDescriber.DuplicateUserName)).Select(e => e.Description));
+            // The password's faults are the customer's to fix; a taken address gets the answer that names no one.
+            var taken = errors.Any(e => e.Code is nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail));
+            Errors.AddRange(errors.Where(e => e.Code is not (nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail)))
+                .Select(e => e.Description));
+            if (taken)
+            {
+                throttle.Refused(address);
+                Errors.Add(NotCreated);
+            }
+
             return Page();
         }
 

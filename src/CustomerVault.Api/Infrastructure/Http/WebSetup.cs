@@ -12,11 +12,13 @@ public static class WebSetup
         services.AddRazorPages(options => options.RootDirectory = "/");
         // An absent member means "not set": the profile document is also the target of merge patches, where null means "clear".
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+        services.AddVaultSecurityHeaders();
         return services;
     }
 
     public static WebApplication UseVaultWeb(this WebApplication app)
     {
+        app.UseVaultSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWritesRunToCompletion();
@@ -27,6 +29,7 @@ public static class WebSetup
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).ExcludeFromDescription();
+        app.MapStaticAssets();
         app.MapRazorPages();
         return app;
     }
