@@ -38,6 +38,49 @@ public sealed class ProductionStartupTests : IDisposable
         Assert.Contains("Vault:Encryption:MasterKey", message);
     }
 
+    [Fact]
+    public async Task Without_a_document_signing_certificate_the_vault_exits_naming_its_setting()
+    {
+        Directory.CreateDirectory(_directory);
+
+        var (exitCode, message) = await StartAsync(new()
+        {
+            ["Vault__Encryption__MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Vault__Certificates__Signing__Path"] = WriteCertificate("signing.pfx"),
+            ["Vault__Certificates__Encryption__Path"] = WriteCertificate("encryption.pfx"),
+        });
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("CustomerVault cannot start:", message);
+        Assert.Contains("Vault:Certificates:Documents:Path", message);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("http://vault.example/")]
+    [InlineData("vault.example")]
+    public async Task Without_an_https_issuer_the_vault_exits_naming_the_issuer_setting(string? issuer)
+    {
+        Directory.CreateDirectory(_directory);
+        var environment = new Dictionary<string, string>
+        {
+            ["Vault__Encryption__MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Vault__Certificates__Signing__Path"] = WriteCertificate("signing.pfx"),
+            ["Vault__Certificates__Documents__Path"] = WriteCertificate("documents.pfx"),
+            ["Vault__Certificates__Encryption__Path"] = WriteCertificate("encryption.pfx"),
+        };
+        if (issuer is not null)
+        {
+            environment["Vault__Tokens__Issuer"] = issuer;
+        }
+
+        var (exitCode, message) = await StartAsync(environment);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("CustomerVault cannot start:", message);
+        Assert.Contains("Vault:Tokens:Issuer", message);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_directory))

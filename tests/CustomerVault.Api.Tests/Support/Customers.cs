@@ -99,11 +99,16 @@ public static partial class Customers
     /// <summary>GETs a page, then POSTs its form with the antiforgery token the page carries.</summary>
     public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient browser, string url, Dictionary<string, string> fields)
     {
-        var page = await browser.GetStringAsync(url);
+        fields["__RequestVerificationToken"] = AntiforgeryToken(await browser.GetStringAsync(url));
+        return await browser.PostAsync(url, new FormUrlEncodedContent(fields));
+    }
+
+    /// <summary>The antiforgery token a page's form carries.</summary>
+    public static string AntiforgeryToken(string page)
+    {
         var token = AntiforgeryField().Match(page);
         Assert.True(token.Success, "The form carries no antiforgery token.");
-        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);
-        return await browser.PostAsync(url, new FormUrlEncodedContent(fields));
+        return WebUtility.HtmlDecode(token.Groups[1].Value);
     }
 
     public static string SubjectOf(string jwt)
