@@ -43,7 +43,10 @@ form=(--data-urlencode "Email=$email" --data-urlencode "Password=$password" --da
 [[ "$mode" == "--sign-up" ]] && form+=(--data-urlencode "ConfirmPassword=$password")
 status="$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" "${form[@]}" "$base$page")"
 if [[ "$status" != "302" ]]; then
-  echo "Signing in failed (HTTP $status): wrong password, a taken e-mail, or a password shorter than 12 characters." >&2
+  case "$status" in
+    429) echo "Too many attempts from this address: wait and try again (the answer's Retry-After says how long)." >&2 ;;
+    *) echo "Signing in failed (HTTP $status): a wrong e-mail or password, an address that already has an account, or a password shorter than 12 characters." >&2 ;;
+  esac
   exit 1
 fi
 
