@@ -102,7 +102,7 @@ public static class IdentitySetup
 
                 options.SetIssuer(issuer.Uri);
 
-                // Every token key is published and accepted; the current one signs (see SigningKeyOrder below).
+                // Every token key is published and accepted; the current one signs (PublishDocumentKeys.SignWith, below).
                 foreach (var certificate in certificates.Tokens.All)
                 {
                     options.AddSigningCertificate(certificate);

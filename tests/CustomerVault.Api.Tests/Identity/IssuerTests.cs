@@ -13,7 +13,7 @@ namespace CustomerVault.Api.Tests.Identity;
 /// <summary>The issuer is configuration: a request's Host header changes nothing the vault advertises, mints or signs.</summary>
 public sealed class IssuerTests(VaultApp app) : IClassFixture<VaultApp>
 {
-    private const string Forged = "http://evil.example";
+    internal const string Forged = "http://evil.example";
 
     [Fact]
     public async Task A_forged_Host_changes_nothing_in_discovery()
@@ -30,21 +30,6 @@ public sealed class IssuerTests(VaultApp app) : IClassFixture<VaultApp>
         }
 
         Assert.Equal(genuine!.ToJsonString(), forged.ToJsonString());
-    }
-
-    [Fact]
-    public async Task A_token_minted_through_a_forged_Host_names_the_configured_issuer()
-    {
-        using var client = app.CreateApiClient();
-
-        var response = await client.PostAsync($"{Forged}/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = "demo-auditor", ["client_secret"] = "demo-auditor-secret",
-        }));
-
-        response.EnsureSuccessStatusCode();
-        var token = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
-        Assert.Equal(VaultApp.Issuer, new JsonWebToken(token).Issuer);
     }
 
     [Fact]
@@ -76,24 +61,6 @@ public sealed class IssuerTests(VaultApp app) : IClassFixture<VaultApp>
     }
 
     [Fact]
-    public async Task A_token_naming_another_issuer_is_never_accepted_neither_through_that_Host_nor_afterwards_from_the_cache()
-    {
-        var genuine = (await app.ClientCredentialsAsync("demo-auditor", "demo-auditor-secret")).AccessToken!;
-        // Signed with the vault's own token key: only the issuer is wrong.
-        var foreign = Resign(genuine, iss: $"{Forged}/");
-        var control = Resign(genuine, iss: VaultApp.Issuer);
-
-        using var client = app.CreateApiClient();
-        var throughForgedHost = await client.SendAsync(Bearer($"{Forged}/v1/audit/events", foreign));
-        var afterwards = await client.SendAsync(Bearer("/v1/audit/events", foreign));
-        var controlResponse = await client.SendAsync(Bearer("/v1/audit/events", control));
-
-        Assert.Equal(HttpStatusCode.Unauthorized, throughForgedHost.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, afterwards.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, controlResponse.StatusCode);
-    }
-
-    [Fact]
     public async Task A_validated_token_is_remembered_under_the_configured_issuer()
     {
         var token = (await app.ClientCredentialsAsync("demo-auditor", "demo-auditor-secret")).AccessToken!;
@@ -104,6 +71,68 @@ public sealed class IssuerTests(VaultApp app) : IClassFixture<VaultApp>
         var remembered = app.Services.GetRequiredService<ValidatedTokens>();
         Assert.True(remembered.TryGet(VaultApp.Issuer, token, app.Clock.GetUtcNow(), out _));
         Assert.False(remembered.TryGet($"{Forged}/", token, app.Clock.GetUtcNow(), out _));
+    }
+}
+
+/// <summary>In Development without a configured issuer, the vault names itself by the address it was told to listen on.</summary>
+public sealed class DevelopmentIssuerTests(DevelopmentIssuerTests.Vault app) : IClassFixture<DevelopmentIssuerTests.Vault>
+{
+    private const string Forged = IssuerTests.Forged;
+
+    public sealed class Vault : VaultApp
+    {
+        public new const string Issuer = "http://localhost:5080/";
+
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Vault:Tokens:Issuer"] = "",
+            ["urls"] = "http://+:5080",
+        };
+    }
+
+    [Fact]
+    public async Task Discovery_names_the_listening_address_whatever_Host_the_request_carries()
+    {
+        using var client = app.CreateApiClient();
+
+        var forged = await client.GetFromJsonAsync<JsonObject>($"{Forged}/.well-known/openid-configuration");
+
+        Assert.Equal(Vault.Issuer, (string?)forged!["issuer"]);
+        Assert.Equal("http://localhost:5080/connect/token", (string?)forged["token_endpoint"]);
+        Assert.Equal("http://localhost:5080/.well-known/jwks", (string?)forged["jwks_uri"]);
+    }
+
+    [Fact]
+    public async Task A_token_minted_through_a_forged_Host_names_the_listening_address()
+    {
+        using var client = app.CreateApiClient();
+
+        var response = await client.PostAsync($"{Forged}/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "demo-auditor", ["client_secret"] = "demo-auditor-secret",
+        }));
+
+        response.EnsureSuccessStatusCode();
+        var token = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
+        Assert.Equal(Vault.Issuer, new JsonWebToken(token).Issuer);
+    }
+
+    [Fact]
+    public async Task A_token_naming_another_issuer_is_never_accepted_neither_through_that_Host_nor_afterwards_from_the_cache()
+    {
+        var genuine = (await app.ClientCredentialsAsync("demo-auditor", "demo-auditor-secret")).AccessToken!;
+        // Signed with the vault's own token key: only the issuer is wrong.
+        var foreign = Resign(genuine, iss: $"{Forged}/");
+        var control = Resign(genuine, iss: Vault.Issuer);
+
+        using var client = app.CreateApiClient();
+        var throughForgedHost = await client.SendAsync(Bearer($"{Forged}/v1/audit/events", foreign));
+        var afterwards = await client.SendAsync(Bearer("/v1/audit/events", foreign));
+        var controlResponse = await client.SendAsync(Bearer("/v1/audit/events", control));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, throughForgedHost.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterwards.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, controlResponse.StatusCode);
     }
 
     private static HttpRequestMessage Bearer(string url, string token) =>
@@ -119,30 +148,5 @@ public sealed class IssuerTests(VaultApp app) : IClassFixture<VaultApp>
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(payload.ToJsonString(),
             new X509SigningCredentials(certificate, SecurityAlgorithms.RsaSha256),
             new Dictionary<string, object> { [JwtHeaderParameterNames.Typ] = jwt.Typ });
-    }
-}
-
-/// <summary>In Development without a configured issuer, the vault names itself by the address it was told to listen on.</summary>
-public sealed class DevelopmentIssuerTests(DevelopmentIssuerTests.Vault app) : IClassFixture<DevelopmentIssuerTests.Vault>
-{
-    public sealed class Vault : VaultApp
-    {
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
-        {
-            ["Vault:Tokens:Issuer"] = "",
-            ["urls"] = "http://+:5080",
-        };
-    }
-
-    [Fact]
-    public async Task Discovery_names_the_listening_address_whatever_Host_the_request_carries()
-    {
-        using var client = app.CreateApiClient();
-
-        var forged = await client.GetFromJsonAsync<JsonObject>("http://evil.example/.well-known/openid-configuration");
-
-        Assert.Equal("http://localhost:5080/", (string?)forged!["issuer"]);
-        Assert.Equal("http://localhost:5080/connect/token", (string?)forged["token_endpoint"]);
-        Assert.Equal("http://localhost:5080/.well-known/jwks", (string?)forged["jwks_uri"]);
     }
 }

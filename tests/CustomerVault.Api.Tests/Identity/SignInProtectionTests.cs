@@ -169,6 +169,17 @@ public sealed class SignInProtectionTests(SignInProtectionTests.Vault app) : ICl
         Assert.Equal(HttpStatusCode.Redirect, unregisteredFromElsewhere.StatusCode);
     }
 
+    [Fact]
+    public async Task An_empty_sign_in_form_gets_the_same_answer_as_a_wrong_password()
+    {
+        using var browser = app.CreateBrowserFrom("127.0.0.71");
+
+        var response = await SignInAsync(browser, "", "");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(RefusedMessage, ErrorOf(await response.Content.ReadAsStringAsync()));
+    }
+
     private static async Task<HttpResponseMessage> SignInAsync(HttpClient browser, string email, string password) =>
         await browser.PostAsync("/account/sign-in", new FormUrlEncodedContent(await FormAsync(browser, email, password)));
 

@@ -22,7 +22,8 @@ public sealed class SignInModel(CustomerSignIn signIn, TrustedDevices devices) :
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var outcome = await signIn.SignInAsync(new SignInCustomer(Email, Password, HttpContext.Connection.RemoteIpAddress, devices.AccountOf(Request)));
+        // An empty field binds as null; it is a wrong e-mail or password like any other.
+        var outcome = await signIn.SignInAsync(new SignInCustomer(Email ?? "", Password ?? "", HttpContext.Connection.RemoteIpAddress, devices.AccountOf(Request)));
         switch (outcome)
         {
             case SignInOutcome.SignedIn signedIn:
