@@ -6,7 +6,6 @@ using CustomerVault.Api.Tests.Support;
 using CustomerVault.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace CustomerVault.Api.Tests.Identity;
 
@@ -140,13 +139,11 @@ public sealed class DevelopmentIssuerTests(DevelopmentIssuerTests.Vault app) : I
 
     private static string Resign(string token, string iss)
     {
-        var jwt = new JsonWebToken(token);
-        var payload = JsonNode.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload))!.AsObject();
-        payload["iss"] = iss;
-        payload["jti"] = Guid.NewGuid().ToString();
-        using var certificate = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(TestDatabase.DataDirectory, "keys", "signing.pfx"), null);
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(payload.ToJsonString(),
-            new X509SigningCredentials(certificate, SecurityAlgorithms.RsaSha256),
-            new Dictionary<string, object> { [JwtHeaderParameterNames.Typ] = jwt.Typ });
+        using var key = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(TestDatabase.DataDirectory, "keys", "signing.pfx"), null);
+        return Jws.Resign(token, key, payload =>
+        {
+            payload["iss"] = iss;
+            payload["jti"] = Guid.NewGuid().ToString();
+        });
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 using CustomerVault.Api.Tests.Support;
@@ -126,38 +125,20 @@ public sealed class ProductionSecurityHeadersTests(ProductionSecurityHeadersTest
 
         protected override IDictionary<string, string?> Settings
         {
-            get
+            get => field ??= new Dictionary<string, string?>
             {
-                Directory.CreateDirectory(_keys);
-                return new Dictionary<string, string?>
-                {
-                    ["Vault:Tokens:Issuer"] = "https://vault.example/",
-                    ["Vault:Encryption:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-                    ["Vault:Certificates:Signing:Path"] = Certificate("signing"),
-                    ["Vault:Certificates:Documents:Path"] = Certificate("documents"),
-                    ["Vault:Certificates:Encryption:Path"] = Certificate("encryption"),
-                };
-            }
+                ["Vault:Tokens:Issuer"] = "https://vault.example/",
+                ["Vault:Encryption:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                ["Vault:Certificates:Signing:Path"] = TestCertificates.Write(_keys, "signing").Pfx,
+                ["Vault:Certificates:Documents:Path"] = TestCertificates.Write(_keys, "documents").Pfx,
+                ["Vault:Certificates:Encryption:Path"] = TestCertificates.Write(_keys, "encryption").Pfx,
+            };
         }
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
             builder.UseEnvironment("Production");
-        }
-
-        private string Certificate(string name)
-        {
-            var path = Path.Combine(_keys, $"{name}.pfx");
-            if (!File.Exists(path))
-            {
-                using var rsa = RSA.Create(2048);
-                using var certificate = new CertificateRequest($"CN={name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-                    .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-                File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx));
-            }
-
-            return path;
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using CustomerVault.Api.Tests.Support;
@@ -50,7 +49,7 @@ public sealed class SigningKeyTests(VaultApp app) : IClassFixture<VaultApp>
         var genuine = (await app.ClientCredentialsAsync("demo-auditor", "demo-auditor-secret")).AccessToken!;
         using var documentKey = X509CertificateLoader.LoadPkcs12FromFile(Path.Combine(TestDatabase.DataDirectory, "keys", "documents.pfx"), null);
 
-        using var auditor = app.CreateApiClient(Resign(genuine, documentKey));
+        using var auditor = app.CreateApiClient(Jws.Resign(genuine, documentKey));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await auditor.GetAsync("/v1/audit/events")).StatusCode);
     }
@@ -59,12 +58,11 @@ public sealed class SigningKeyTests(VaultApp app) : IClassFixture<VaultApp>
     public async Task After_a_rotation_the_new_keys_sign_and_what_the_old_keys_signed_still_verifies()
     {
         var keys = Path.Combine(TestDatabase.RunDirectory, $"rotation-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(keys);
         // The new token key expires before the old one: the configured current key signs whatever the dates.
-        var oldTokens = Certificate(keys, "tokens-1", days: 60);
-        var newTokens = Certificate(keys, "tokens-2", days: 30);
-        var oldDocuments = Certificate(keys, "documents-1", days: 60);
-        var newDocuments = Certificate(keys, "documents-2", days: 60);
+        var oldTokens = TestCertificates.Write(keys, "tokens-1", days: 60);
+        var newTokens = TestCertificates.Write(keys, "tokens-2", days: 30);
+        var oldDocuments = TestCertificates.Write(keys, "documents-1", days: 60);
+        var newDocuments = TestCertificates.Write(keys, "documents-2", days: 60);
         var connectionString = await TestDatabase.CreateDatabaseAsync($"t_rotation_{Guid.NewGuid():N}");
 
         string oldToken, oldCheckpoint;
@@ -87,7 +85,7 @@ public sealed class SigningKeyTests(VaultApp app) : IClassFixture<VaultApp>
             ["Vault:Certificates:Signing:Path"] = newTokens.Pfx,
             ["Vault:Certificates:Signing:Published:0:Path"] = oldTokens.Pfx,
             ["Vault:Certificates:Documents:Path"] = newDocuments.Pfx,
-            ["Vault:Certificates:Documents:Published:0:Path"] = oldDocuments.Cer,
+            ["Vault:Certificates:Documents:Published:0:Path"] = oldDocuments.Certificate,
         });
         await after.InitializeAsync();
 
@@ -100,7 +98,7 @@ public sealed class SigningKeyTests(VaultApp app) : IClassFixture<VaultApp>
         var oldCheckpointVerified = await auditor.GetFromJsonAsync<JsonObject>("/v1/audit/checkpoints/latest/verify");
         Assert.Equal(oldDocuments.Kid, new JsonWebToken(oldCheckpoint).Kid);
         Assert.True((bool)oldCheckpointVerified!["signatureValid"]!);
-        var cli = await VerifyWithCliAsync(connectionString, newDocuments.Pfx, oldDocuments.Cer);
+        var cli = await VerifyWithCliAsync(connectionString, newDocuments.Pfx, oldDocuments.Certificate);
         Assert.Contains("Checkpoint signature valid.", cli);
 
         var newToken = (await after.ClientCredentialsAsync("demo-auditor", "demo-auditor-secret")).AccessToken!;
@@ -121,26 +119,5 @@ public sealed class SigningKeyTests(VaultApp app) : IClassFixture<VaultApp>
         var console = new TestConsole { Profile = { Width = 400 } };
         await VaultCli.RunAsync(["audit", "verify", "--connection", connectionString], console, name => environment.GetValueOrDefault(name));
         return console.Output;
-    }
-
-    private sealed record KeyFiles(string Pfx, string Cer, string Kid);
-
-    private static KeyFiles Certificate(string directory, string name, int days)
-    {
-        using var rsa = RSA.Create(2048);
-        using var certificate = new CertificateRequest($"CN={name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(days));
-        var files = new KeyFiles(Path.Combine(directory, $"{name}.pfx"), Path.Combine(directory, $"{name}.cer"), certificate.Thumbprint);
-        File.WriteAllBytes(files.Pfx, certificate.Export(X509ContentType.Pfx));
-        File.WriteAllText(files.Cer, certificate.ExportCertificatePem());
-        return files;
-    }
-
-    private static string Resign(string token, X509Certificate2 key)
-    {
-        var jwt = new JsonWebToken(token);
-        var payload = JsonNode.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload))!.ToJsonString();
-        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(payload,
-            new X509SigningCredentials(key, SecurityAlgorithms.RsaSha256), new Dictionary<string, object> { [JwtHeaderParameterNames.Typ] = jwt.Typ });
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using CustomerVault.Api.Tests.Support;
 
 namespace CustomerVault.Api.Tests.Operations;
@@ -89,15 +88,7 @@ public sealed class ProductionStartupTests : IDisposable
         }
     }
 
-    private string WriteCertificate(string name)
-    {
-        using var rsa = RSA.Create(2048);
-        using var certificate = new CertificateRequest("CN=test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var path = Path.Combine(_directory, name);
-        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx));
-        return path;
-    }
+    private string WriteCertificate(string name) => TestCertificates.Write(_directory, Path.GetFileNameWithoutExtension(name)).Pfx;
 
     private async Task<(int ExitCode, string Message)> StartAsync(Dictionary<string, string> environment)
     {

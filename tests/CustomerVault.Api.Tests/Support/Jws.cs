@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -25,6 +26,16 @@ public static class Jws
             RequireExpirationTime = false,
             ValidTypes = [type],
         });
+
+    /// <summary>The token's payload, changed as the test says, signed again with another key: what a forger would send.</summary>
+    public static string Resign(string jwt, X509Certificate2 key, Action<JsonObject>? change = null)
+    {
+        var token = new JsonWebToken(jwt);
+        var payload = Payload(jwt);
+        change?.Invoke(payload);
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(payload.ToJsonString(),
+            new X509SigningCredentials(key, SecurityAlgorithms.RsaSha256), new Dictionary<string, object> { [JwtHeaderParameterNames.Typ] = token.Typ });
+    }
 
     public static JsonObject Payload(string jws) => JsonNode.Parse(Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(jws.Split('.')[1])))!.AsObject();
 }
