@@ -45,7 +45,7 @@ public sealed class IssuerTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal(VaultApp.Issuer, (string?)receipt["receipt"]!["iss"]);
         Assert.Equal(VaultApp.Issuer, (string?)Jws.Payload((string)receipt["jws"]!)["iss"]);
         Assert.Equal(VaultApp.Issuer, (string?)Jws.Payload(export)["issuer"]);
-        Assert.Equal(VaultApp.Issuer, (string?)Jws.Payload((string)Jws.Payload(export)["grants"]![0]!["receipts"]![0]!["jws"]!)["iss"]);
+        Assert.Equal(VaultApp.Issuer, (string?)Jws.Payload(export)["grants"]![0]!["receipts"]![0]!["receipt"]!["iss"]);
     }
 
     [Fact]

@@ -75,8 +75,11 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         var jws = await app.Api(customer).GetStringAsync("/v1/me/export");
         using var jwks = JsonDocument.Parse(await app.CreateApiClient().GetStringAsync("/.well-known/jwks"));
 
-        // jq -r '.keys[0].x5c[0]' | base64 -d | openssl x509 -pubkey; then RS256 over the text "header.payload".
-        using var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(jwks.RootElement.GetProperty("keys")[0].GetProperty("x5c")[0].GetString()!));
+        // The key the header's kid names: jq '.keys[] | select(.kid == $kid) | .x5c[0]' | base64 -d | openssl x509 -pubkey;
+        // then RS256 over the text "header.payload".
+        var kid = JsonDocument.Parse(Base64UrlEncoder.Decode(jws[..jws.IndexOf('.')])).RootElement.GetProperty("kid").GetString();
+        var published = jwks.RootElement.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("kid").GetString() == kid);
+        using var certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(published.GetProperty("x5c")[0].GetString()!));
         using var key = certificate.GetRSAPublicKey()!;
         var signed = Encoding.ASCII.GetBytes(jws[..jws.LastIndexOf('.')]);
         var signature = Base64UrlEncoder.DecodeBytes(jws[(jws.LastIndexOf('.') + 1)..]);
