@@ -10,12 +10,14 @@ using Npgsql;
 
 namespace CustomerVault.Audit;
 
+/// <param name="Position">The event's place in the feed: page with <c>after</c> set to the last one you have.</param>
+/// <param name="Sequence">The event store's own sequence number, as receipts and broken-link reports name it.</param>
 /// <param name="Data">The event's data exactly as stored (profile values appear only sealed), so its hash can be checked independently.</param>
 public sealed record FeedEvent(
-    long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset At, string? Actor, string? CorrelationId, string? CausationId,
-    JsonElement Data, string? Hash, string? PreviousHash);
+    long Position, long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset At, string? Actor, string? CorrelationId, string? CausationId,
+    JsonElement Data, string Hash, string PreviousHash);
 
-public sealed record FeedPage(IReadOnlyList<FeedEvent> Items, long LastSequence, string? Next);
+public sealed record FeedPage(IReadOnlyList<FeedEvent> Items, long LastPosition, string? Next);
 
 /// <param name="Intact">Every event of the customer's streams still hashes to its recorded chain.</param>
 /// <param name="FirstBroken">The first stream and version where the chain breaks.</param>
@@ -39,7 +41,9 @@ public static class AuditEndpoints
             .WithSummary("A vendor's requests and grants as they stood at an instant (asOf, RFC 3339; now when absent)")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/events", Feed).WithName("GetEventFeed")
-            .WithSummary("The global event feed in sequence order, for export; NDJSON when you Accept application/x-ndjson")
+            .WithSummary("The global event feed in feed-position order, for export; NDJSON when you Accept application/x-ndjson")
+            .WithDescription("A page holds only events below the feed's watermark, so it never changes and no event ever appears later "
+                             + "before its last position: page on with after set to lastPosition until next is absent, then poll.")
             .Produces<FeedPage>(StatusCodes.Status200OK, "application/json", NdJson).ProducesValidationProblem();
         audit.MapGet("/customers/{customerId:guid}/verify", Verify).WithName("VerifyCustomerChains")
             .WithSummary("Recompute the hash chains of a customer's streams: intact, or the first broken link").ProducesProblem(StatusCodes.Status404NotFound);
@@ -97,7 +101,7 @@ public static class AuditEndpoints
         var from = after ?? 0;
         var take = limit ?? MaxFeedPage;
         var events = await FeedAsync(dataSource, from, take, cancellationToken);
-        var last = events.Count > 0 ? events[^1].Sequence : from;
+        var last = events.Count > 0 ? events[^1].Position : from;
         var next = events.Count == take ? $"/v1/audit/events?after={last}&limit={take}" : null;
         var json = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
 
@@ -120,36 +124,28 @@ public static class AuditEndpoints
         await http.Response.WriteAsJsonAsync(new FeedPage(events, last, next), json, cancellationToken);
     }
 
-    /// <summary>
-    /// A page of the feed. Taken under a share lock on the event table, so that no event can still commit below the
-    /// page's last sequence: an exporter that pages by sequence misses nothing.
-    /// </summary>
+    /// <summary>A page of the feed, up to the watermark: nothing can still commit below it, and no writer waits for it.</summary>
     private static async Task<List<FeedEvent>> FeedAsync(NpgsqlDataSource dataSource, long after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockEvents = new NpgsqlCommand($"LOCK TABLE {EventStoreSetup.Schema}.mt_events IN SHARE MODE", connection))
-        {
-            await lockEvents.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var watermark = await FeedPositions.WatermarkAsync(connection, cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
-             SELECT e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text, c.hash, c.previous_hash
-             FROM {EventStoreSetup.Schema}.mt_events e LEFT JOIN {EventChain.Table} c ON c.seq_id = e.seq_id
-             WHERE e.seq_id > $1 ORDER BY e.seq_id LIMIT $2
+             SELECT c.position, e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text, c.hash, c.previous_hash
+             FROM {EventChain.Table} c JOIN {EventStoreSetup.Schema}.mt_events e ON e.seq_id = c.seq_id
+             WHERE c.position > $1 AND c.position <= $2 ORDER BY c.position LIMIT $3
              """, connection)
         {
-            Parameters = { new() { Value = after }, new() { Value = limit } },
+            Parameters = { new() { Value = after }, new() { Value = watermark }, new() { Value = limit } },
         };
         var events = new List<FeedEvent>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             events.Add(new FeedEvent(
-                reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-                JsonDocument.Parse(reader.GetString(8)).RootElement, reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10)));
+                reader.GetInt64(0), reader.GetInt64(1), reader.GetGuid(2), reader.GetInt64(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8),
+                JsonDocument.Parse(reader.GetString(9)).RootElement, reader.GetString(10), reader.GetString(11)));
         }
 
         return events;

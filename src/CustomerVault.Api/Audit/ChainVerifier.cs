@@ -14,27 +14,35 @@ public sealed record ChainReport(bool Intact, long Streams, long Events, BrokenL
 
 public sealed record StreamHead(long Version, string Hash);
 
+/// <summary>
+/// The events a checkpoint covers: those up to its feed position, or, for a checkpoint made before positions (and
+/// for an event whose chain record is missing), those up to its sequence.
+/// </summary>
+public readonly record struct ChainExtent(long Sequence, long? Position);
+
 /// <summary>Recomputes the hash chains from the events as they are stored now, and compares them with what was recorded.</summary>
 public static class ChainVerifier
 {
     /// <param name="streams">Only these streams; all when null.</param>
-    /// <param name="upToSequence">Only events up to this global sequence (a checkpoint's); all when null.</param>
+    /// <param name="upTo">Only the events a checkpoint covers; all when null.</param>
     /// <param name="progress">Called every 10,000 events with the number checked so far.</param>
     public static async Task<ChainReport> VerifyAsync(
-        NpgsqlConnection connection, Guid[]? streams, long? upToSequence, CancellationToken cancellationToken, Action<long>? progress = null)
+        NpgsqlConnection connection, Guid[]? streams, ChainExtent? upTo, CancellationToken cancellationToken, Action<long>? progress = null)
     {
         await using var command = new NpgsqlCommand(
             $"""
              SELECT e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.data::text, c.hash, c.previous_hash
              FROM {EventStoreSetup.Schema}.mt_events e LEFT JOIN {EventChain.Table} c ON c.seq_id = e.seq_id
-             WHERE ($1::uuid[] IS NULL OR e.stream_id = ANY($1)) AND ($2::bigint IS NULL OR e.seq_id <= $2)
+             WHERE ($1::uuid[] IS NULL OR e.stream_id = ANY($1))
+               AND ($2::bigint IS NULL OR CASE WHEN $3::bigint IS NULL OR c.position IS NULL THEN e.seq_id <= $2 ELSE c.position <= $3 END)
              ORDER BY e.stream_id, e.version
              """, connection)
         {
             Parameters =
             {
                 new() { Value = (object?)streams ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid },
-                new() { Value = (object?)upToSequence ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
+                new() { Value = (object?)upTo?.Sequence ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
+                new() { Value = (object?)upTo?.Position ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint },
             },
         };
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CustomerVault.Infrastructure;
@@ -9,10 +10,11 @@ using Npgsql;
 
 namespace CustomerVault.Audit;
 
-/// <param name="Sequence">The last global event sequence the checkpoint covers.</param>
-/// <param name="Root">SHA-256 over every stream's head hash at that sequence.</param>
+/// <param name="Sequence">The highest event-store sequence number among the events the checkpoint covers.</param>
+/// <param name="Position">The feed position it covers: every event up to it, none after (absent on checkpoints made before positions existed, which cover every event up to their sequence).</param>
+/// <param name="Root">SHA-256 over every stream's head hash at that point.</param>
 /// <param name="Jws">The same facts, signed by the vault: keep it outside the vault as evidence.</param>
-public sealed record Checkpoint(Guid Id, long Sequence, int Streams, string Root, DateTimeOffset CreatedAt, string CreatedBy, string Jws);
+public sealed record Checkpoint(Guid Id, long Sequence, long? Position, int Streams, string Root, DateTimeOffset CreatedAt, string CreatedBy, string Jws);
 
 /// <param name="Matches">The events up to the checkpoint still hash to its root.</param>
 /// <param name="SignatureValid">The checkpoint's signature verifies with the vault's document key named by its kid.</param>
@@ -48,27 +50,33 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
             created_by text NOT NULL,
             jws text NOT NULL
         );
+        ALTER TABLE {Table} ADD COLUMN IF NOT EXISTS position bigint;
         """;
 
     public async Task<Checkpoint> CreateAsync(string actor, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // Waits for transactions that are appending events and holds new ones off for a moment, so every event up
-        // to the checkpoint's sequence is committed: a later append can never land below it.
-        await Execute(connection, $"LOCK TABLE {EventStoreSetup.Schema}.mt_events IN SHARE MODE", cancellationToken);
+        // Up to the feed's watermark, so every event the checkpoint covers is committed and no later append can land
+        // among them; appends go on meanwhile.
+        var watermark = await FeedPositions.WatermarkAsync(connection, cancellationToken);
         var heads = new Dictionary<Guid, StreamHead>();
-        long sequence = 0;
+        long sequence = 0, position = 0;
         await using (var command = new NpgsqlCommand(
-                         $"SELECT DISTINCT ON (stream_id) stream_id, version, hash, max(seq_id) OVER () FROM {EventChain.Table} ORDER BY stream_id, version DESC",
-                         connection))
+                         $"""
+                          SELECT DISTINCT ON (stream_id) stream_id, version, hash, max(seq_id) OVER (), max(position) OVER ()
+                          FROM {EventChain.Table} WHERE position <= $1 ORDER BY stream_id, version DESC
+                          """, connection)
+                     {
+                         Parameters = { new() { Value = watermark } },
+                     })
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 heads[reader.GetGuid(0)] = new StreamHead(reader.GetInt64(1), reader.GetString(2));
                 sequence = reader.GetInt64(3);
+                position = reader.GetInt64(4);
             }
         }
 
@@ -83,19 +91,20 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
             ["iat"] = now.ToUnixTimeSeconds(),
             ["createdAt"] = now.ToString("O"),
             ["sequence"] = sequence,
+            ["position"] = position,
             ["streams"] = heads.Count,
             ["root"] = root,
             ["rootAlgorithm"] = "SHA-256 over 'stream-id:version:hash\\n' of every stream head, ordered by stream id",
         };
         var jws = signing.Sign(payload.ToJsonString(), JwsType);
-        var checkpoint = new Checkpoint(id, sequence, heads.Count, root, now, actor, jws);
+        var checkpoint = new Checkpoint(id, sequence, position, heads.Count, root, now, actor, jws);
 
         await using (var insert = new NpgsqlCommand(
-                         $"INSERT INTO {Table} (id, sequence, streams, root, created_at, created_by, jws) VALUES ($1, $2, $3, $4, $5, $6, $7)", connection)
+                         $"INSERT INTO {Table} (id, sequence, position, streams, root, created_at, created_by, jws) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", connection)
                      {
                          Parameters =
                          {
-                             new() { Value = checkpoint.Id }, new() { Value = checkpoint.Sequence }, new() { Value = checkpoint.Streams },
+                             new() { Value = checkpoint.Id }, new() { Value = checkpoint.Sequence }, new() { Value = position }, new() { Value = checkpoint.Streams },
                              new() { Value = checkpoint.Root }, new() { Value = checkpoint.CreatedAt }, new() { Value = checkpoint.CreatedBy },
                              new() { Value = checkpoint.Jws },
                          },
@@ -104,7 +113,6 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
         return checkpoint;
     }
 
@@ -112,11 +120,11 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            $"SELECT id, sequence, streams, root, created_at, created_by, jws FROM {Table} ORDER BY created_at DESC, sequence DESC LIMIT 1", connection);
+            $"SELECT id, sequence, position, streams, root, created_at, created_by, jws FROM {Table} ORDER BY created_at DESC, sequence DESC LIMIT 1", connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new Checkpoint(reader.GetGuid(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4),
-                reader.GetString(5), reader.GetString(6))
+            ? new Checkpoint(reader.GetGuid(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
+                reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), reader.GetString(7))
             : null;
     }
 
@@ -124,7 +132,7 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
     public async Task<CheckpointCheck> CheckAsync(Checkpoint checkpoint, CancellationToken cancellationToken, Action<long>? progress = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var report = await ChainVerifier.VerifyAsync(connection, null, checkpoint.Sequence, cancellationToken, progress);
+        var report = await ChainVerifier.VerifyAsync(connection, null, new ChainExtent(checkpoint.Sequence, checkpoint.Position), cancellationToken, progress);
         var recomputed = ChainVerifier.Root(report.Heads);
         return new CheckpointCheck(checkpoint, recomputed == checkpoint.Root, await SignatureValidAsync(checkpoint), recomputed, report.Events, report.FirstBroken);
     }
@@ -148,13 +156,8 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
         });
         return result.IsValid
                && result.Claims.TryGetValue("root", out var root) && root as string == checkpoint.Root
-               && result.Claims.TryGetValue("sequence", out var sequence) && Convert.ToInt64(sequence, System.Globalization.CultureInfo.InvariantCulture) == checkpoint.Sequence;
-    }
-
-    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+               && result.Claims.TryGetValue("sequence", out var sequence) && Convert.ToInt64(sequence, CultureInfo.InvariantCulture) == checkpoint.Sequence
+               && (result.Claims.TryGetValue("position", out var position) ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : (long?)null) == checkpoint.Position;
     }
 }
 

@@ -36,7 +36,10 @@ public static class EventChain
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
-    /// <summary>The schema objects, idempotently: the chain table, the hashing function and trigger, and hashes for events stored before them.</summary>
+    /// <summary>
+    /// The schema objects, idempotently: the chain table with each event's feed position, the hashing function and
+    /// trigger, and hashes for events stored before them.
+    /// </summary>
     public static readonly string InstallSql = $$"""
         CREATE TABLE IF NOT EXISTS {{Table}} (
             seq_id bigint PRIMARY KEY,
@@ -47,6 +50,8 @@ public static class EventChain
             UNIQUE (stream_id, version)
         );
 
+        {{FeedPositions.InstallSql}}
+
         CREATE OR REPLACE FUNCTION {{EventStoreSetup.Schema}}.event_chain_hash(previous text, stream uuid, version bigint, type text, at timestamptz, actor text, data jsonb)
         RETURNS text LANGUAGE sql IMMUTABLE AS $$
             SELECT encode(sha256(convert_to(concat_ws('|', previous, stream::text, version::text, type,
@@ -56,13 +61,11 @@ public static class EventChain
         CREATE OR REPLACE FUNCTION {{EventStoreSetup.Schema}}.event_chain_append() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
             previous text;
+            taken bigint;
         BEGIN
             SELECT hash INTO previous FROM {{Table}} WHERE stream_id = NEW.stream_id AND version = NEW.version - 1;
             previous := coalesce(previous, '');
-            INSERT INTO {{Table}} (seq_id, stream_id, version, hash, previous_hash)
-            VALUES (NEW.seq_id, NEW.stream_id, NEW.version,
-                    {{EventStoreSetup.Schema}}.event_chain_hash(previous, NEW.stream_id, NEW.version, NEW.type, NEW.timestamp, NEW.user_name, NEW.data),
-                    previous);
+        {{FeedPositions.TakePositionSql}}
             RETURN NULL;
         END
         $$;

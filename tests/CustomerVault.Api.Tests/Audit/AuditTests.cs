@@ -117,7 +117,7 @@ public sealed class AuditTests(VaultApp app) : IClassFixture<VaultApp>
     }
 
     [Fact]
-    public async Task The_event_feed_pages_by_sequence_and_speaks_NDJSON()
+    public async Task The_event_feed_pages_by_position_and_speaks_NDJSON()
     {
         var vendor = await app.RegisterVendorAsync();
         await app.GrantAsync(vendor, await app.SignUpAsync());
@@ -128,7 +128,7 @@ public sealed class AuditTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal(3, items.Count);
         var next = (string)first["next"]!;
         var second = await (await auditor.GetAsync(next)).JsonAsync();
-        Assert.True((long)second["items"]![0]!["sequence"]! > (long)items[2]!["sequence"]!);
+        Assert.True((long)second["items"]![0]!["position"]! > (long)items[2]!["position"]!);
 
         var request = new HttpRequestMessage(HttpMethod.Get, "/v1/audit/events?limit=5") { Headers = { Accept = { new MediaTypeWithQualityHeaderValue("application/x-ndjson") } } };
         var ndjson = await auditor.SendAsync(request);
