@@ -92,15 +92,26 @@ public sealed class SafeUrls(IOptions<WebhookOptions> options, IHostEnvironment 
         return Forbidden.Any(n => n.Contains(normalized));
     }
 
-    /// <summary>Connects only to an address the policy allows, whatever the name resolves to now.</summary>
+    /// <summary>
+    /// Connects only to an address the policy allows, whatever the name resolves to now; or to the configured proxy,
+    /// which the operator chose (and which is usually inside the network).
+    /// </summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var address = await AllowedAddressAsync(context.DnsEndPoint.Host, cancellationToken)
-                      ?? throw new HttpRequestException($"Refused to connect to {context.DnsEndPoint.Host}: it resolves to a loopback, private, link-local or metadata address.");
+        var endpoint = context.DnsEndPoint;
+        var proxy = options.Value.Proxy;
+        var address = proxy is not null && string.Equals(endpoint.Host, proxy.IdnHost, StringComparison.OrdinalIgnoreCase) && endpoint.Port == proxy.Port
+            ? IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal) ? literal : (await resolver.ResolveAsync(endpoint.Host, cancellationToken)).FirstOrDefault()
+            : await AllowedAddressAsync(endpoint.Host, cancellationToken);
+        if (address is null)
+        {
+            throw new HttpRequestException($"Refused to connect to {endpoint.Host}: it resolves to a loopback, private, link-local or metadata address.");
+        }
+
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken);
+            await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch

@@ -12,15 +12,17 @@ using Npgsql;
 namespace CustomerVault.Webhooks;
 
 /// <summary>
-/// Delivers the outbox. Any node may run it: a node claims due rows with FOR UPDATE SKIP LOCKED and holds them while
-/// it delivers, so in the normal case no two nodes send the same notification; if a node dies mid-delivery the row
-/// stays pending and another sends it again with the same webhook-id (at least once). Only the oldest pending
-/// notification of a grant or request is due, so each subject's notifications arrive in order.
+/// Delivers the outbox. Any node may run it. It claims due deliveries with a lease (<see cref="OutboxLeases"/>), then
+/// sends outside any database transaction: one task per vendor endpoint, endpoints in parallel up to
+/// <see cref="WebhookOptions.MaxParallelEndpoints"/>, each endpoint's notifications one after another. A slow or
+/// failing receiver thus holds only its own slot, never a lock or another vendor's notifications. Only the oldest
+/// pending notification of a grant or request is due, so each subject's notifications arrive in order.
 /// </summary>
 public sealed class WebhookDispatcher(
     NpgsqlDataSource dataSource,
     IDocumentStore store,
     IHttpClientFactory httpClients,
+    SafeUrls safeUrls,
     MasterKey masterKey,
     TimeProvider clock,
     IOptions<WebhookOptions> options,
@@ -29,6 +31,8 @@ public sealed class WebhookDispatcher(
     public const string HttpClientName = "webhooks";
     private const int BatchSize = 50;
 
+    private readonly OutboxLeases _leases = new(dataSource, $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Dispatch)
@@ -36,58 +40,93 @@ public sealed class WebhookDispatcher(
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
+        var sending = new Dictionary<Guid, Task>();
+        try
         {
-            int delivered;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                delivered = await DeliverDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Webhook delivery round failed; retrying shortly");
-                delivered = 0;
-            }
+                foreach (var done in sending.Where(s => s.Value.IsCompleted).Select(s => s.Key).ToList())
+                {
+                    sending.Remove(done);
+                }
 
-            if (delivered == 0)
-            {
-                // Real time, not the vault's clock: how often to look is an operational matter, what is due is not.
-                await Task.Delay(options.Value.PollInterval, stoppingToken);
+                var claimed = 0;
+                try
+                {
+                    claimed = await ClaimAndStartAsync(sending, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Could not claim webhook deliveries; retrying shortly");
+                }
+
+                if (claimed == 0)
+                {
+                    // Real time, not the vault's clock: how often to look is an operational matter, what is due is not.
+                    await Task.WhenAny(sending.Values.Append(Task.Delay(options.Value.PollInterval, stoppingToken)));
+                }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await Task.WhenAll(sending.Values);
+            await ReleaseClaimsAsync();
         }
     }
 
-    /// <summary>Delivers what is due now; returns how many notifications it attempted.</summary>
-    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    private async Task<int> ClaimAndStartAsync(Dictionary<Guid, Task> sending, CancellationToken stoppingToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var due = await ClaimAsync(connection, cancellationToken);
-        if (due.Count == 0)
+        var free = options.Value.MaxParallelEndpoints - sending.Count;
+        if (free <= 0)
         {
             return 0;
         }
 
-        await using var session = store.QuerySession();
-        var vendors = (await session.LoadManyAsync<Vendor>(cancellationToken, due.Select(d => d.VendorId).Distinct().ToArray())).ToDictionary(v => v.Id);
-        var secrets = (await session.LoadManyAsync<VendorWebhookSecret>(cancellationToken, vendors.Keys.ToArray())).ToDictionary(s => s.Id);
-        var failedEndpoints = new HashSet<Guid>();
-        foreach (var delivery in due)
+        var claimed = await _leases.ClaimAsync(clock.Now(), sending.Keys, free, BatchSize, Lease, stoppingToken);
+        foreach (var endpoint in claimed.GroupBy(d => d.VendorId))
         {
-            // Once an endpoint failed in this round, its later notifications wait for the next attempt (order per subject holds anyway).
-            var outcome = failedEndpoints.Contains(delivery.VendorId)
-                ? "an earlier notification to this endpoint just failed"
-                : await SendAsync(delivery, vendors.GetValueOrDefault(delivery.VendorId), secrets.GetValueOrDefault(delivery.VendorId), cancellationToken);
-            if (outcome is not null)
-            {
-                failedEndpoints.Add(delivery.VendorId);
-            }
-
-            await RecordAsync(connection, delivery, outcome, cancellationToken);
+            sending[endpoint.Key] = Task.Run(() => DeliverToEndpointAsync(endpoint.Key, endpoint.ToList(), stoppingToken), CancellationToken.None);
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        return due.Count;
+        return claimed.Count;
+    }
+
+    /// <summary>Sends one vendor's claimed notifications in order; after a failure the rest wait for their next attempt.</summary>
+    private async Task DeliverToEndpointAsync(Guid vendorId, IReadOnlyList<PendingDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var session = store.QuerySession();
+            var vendor = await session.LoadAsync<Vendor>(vendorId, cancellationToken);
+            var secret = await session.LoadAsync<VendorWebhookSecret>(vendorId, cancellationToken);
+            string? endpointFailure = null;
+            foreach (var delivery in deliveries)
+            {
+                if (!await _leases.RenewAsync(delivery.Id, Lease, cancellationToken))
+                {
+                    logger.LogWarning("Webhook {WebhookId}: this node's claim ran out before it was sent; another node has it", delivery.Id);
+                    continue;
+                }
+
+                var outcome = endpointFailure is not null
+                    ? "an earlier notification to this endpoint just failed"
+                    : await SendAsync(delivery, vendor, secret, cancellationToken);
+                endpointFailure ??= outcome;
+                await RecordAsync(delivery, outcome, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: what is still claimed is released, or its lease runs out.
+        }
+        catch (Exception e)
+        {
+            // Its claims run out and another round (on this node or another) sends them again.
+            logger.LogError(e, "Delivering webhooks to vendor {VendorId} failed", vendorId);
+        }
     }
 
     /// <summary>The CloudEvents 1.0 structured-mode body of a notification.</summary>
@@ -115,6 +154,12 @@ public sealed class WebhookDispatcher(
             return "the vendor has no webhook secret";
         }
 
+        // Through a proxy the vault never connects to the receiver itself: its address is checked here instead.
+        if (options.Value.Proxy is not null && await safeUrls.AllowedAddressAsync(new Uri(url).Host, cancellationToken) is null)
+        {
+            return $"Refused to send to {new Uri(url).Host}: it resolves to a loopback, private, link-local or metadata address.";
+        }
+
         var body = Body(delivery, options.Value.Source);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         var key = secret.Open(masterKey);
@@ -129,93 +174,53 @@ public sealed class WebhookDispatcher(
             },
         };
 
+        // However the retries and their back-off add up, a send ends well within its lease.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(options.Value.SendBudget);
         try
         {
-            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, budget.Token);
             return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or Polly.CircuitBreaker.BrokenCircuitException
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or TimeoutException or Polly.CircuitBreaker.BrokenCircuitException
                                        or Polly.Timeout.TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
-            return e is Polly.CircuitBreaker.BrokenCircuitException ? "circuit open: the endpoint failed repeatedly; waiting before trying it again" : e.Message;
+            return e is Polly.CircuitBreaker.BrokenCircuitException ? "circuit open: the endpoint failed repeatedly; waiting before trying it again"
+                : budget.IsCancellationRequested ? $"no answer within {options.Value.SendBudget.TotalSeconds:F0} s"
+                : e.Message;
         }
     }
 
-    private async Task RecordAsync(NpgsqlConnection connection, PendingDelivery delivery, string? failure, CancellationToken cancellationToken)
+    private async Task RecordAsync(PendingDelivery delivery, string? failure, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var schedule = options.Value.RetrySchedule;
         var attempts = delivery.Attempts + 1;
-        var parked = failure is not null && attempts > schedule.Count;
-        var sql = failure is null
-            ? $"UPDATE {WebhookOutbox.Table} SET status = 'delivered', attempts = $2, last_attempt_at = $3, delivered_at = $3, last_error = NULL WHERE id = $1"
-            : $"UPDATE {WebhookOutbox.Table} SET status = $4, attempts = $2, last_attempt_at = $3, next_attempt_at = $5, last_error = $6 WHERE id = $1";
-        await using (var update = new NpgsqlCommand(sql, connection))
+        DateTimeOffset? retryAt = failure is not null && attempts <= schedule.Count ? now + schedule[attempts - 1] : null;
+        if (!await _leases.RecordAsync(delivery, now, failure, retryAt, cancellationToken))
         {
-            update.Parameters.Add(new() { Value = delivery.Id });
-            update.Parameters.Add(new() { Value = attempts });
-            update.Parameters.Add(new() { Value = now });
-            if (failure is not null)
-            {
-                update.Parameters.Add(new() { Value = parked ? "failed" : "pending" });
-                update.Parameters.Add(new() { Value = parked ? now : now + schedule[attempts - 1] });
-                update.Parameters.Add(new() { Value = failure });
-            }
-
-            await update.ExecuteNonQueryAsync(cancellationToken);
+            logger.LogWarning("Webhook {WebhookId}: the outcome was not recorded, this node's claim had run out", delivery.Id);
+            return;
         }
 
-        await using var health = new NpgsqlCommand(failure is null
-            ? $"""
-               INSERT INTO {WebhookOutbox.HealthTable} (vendor_id, last_success_at, failing_since, consecutive_failures, last_error, updated_at)
-               VALUES ($1, $2, NULL, 0, NULL, $2)
-               ON CONFLICT (vendor_id) DO UPDATE SET last_success_at = $2, failing_since = NULL, consecutive_failures = 0, last_error = NULL, updated_at = $2
-               """
-            : $"""
-               INSERT INTO {WebhookOutbox.HealthTable} (vendor_id, last_success_at, failing_since, consecutive_failures, last_error, updated_at)
-               VALUES ($1, NULL, $2, 1, $3, $2)
-               ON CONFLICT (vendor_id) DO UPDATE SET failing_since = coalesce({WebhookOutbox.HealthTable}.failing_since, $2),
-                   consecutive_failures = {WebhookOutbox.HealthTable}.consecutive_failures + 1, last_error = $3, updated_at = $2
-               """, connection);
-        health.Parameters.Add(new() { Value = delivery.VendorId });
-        health.Parameters.Add(new() { Value = now });
-        if (failure is not null)
-        {
-            health.Parameters.Add(new() { Value = failure });
-        }
-
-        await health.ExecuteNonQueryAsync(cancellationToken);
         if (failure is not null)
         {
             logger.LogWarning("Webhook {WebhookId} to vendor {VendorId} failed (attempt {Attempt}): {Failure}", delivery.Id, delivery.VendorId, attempts, failure);
         }
     }
 
-    private async Task<List<PendingDelivery>> ClaimAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task ReleaseClaimsAsync()
     {
-        await using var command = new NpgsqlCommand(
-            $"""
-             SELECT o.id, o.vendor_id, o.subject, o.type, o.data::text, o.created_at, o.attempts
-             FROM {WebhookOutbox.Table} o
-             WHERE o.status = 'pending' AND o.next_attempt_at <= $1
-               AND NOT EXISTS (SELECT 1 FROM {WebhookOutbox.Table} p WHERE p.subject_id = o.subject_id AND p.status = 'pending' AND p.ordinal < o.ordinal)
-             ORDER BY o.ordinal
-             LIMIT $2
-             FOR UPDATE OF o SKIP LOCKED
-             """, connection)
+        try
         {
-            Parameters = { new() { Value = clock.Now() }, new() { Value = BatchSize } },
-        };
-        var due = new List<PendingDelivery>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            due.Add(new PendingDelivery(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetFieldValue<DateTimeOffset>(5), reader.GetInt32(6)));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _leases.ReleaseAllAsync(timeout.Token);
         }
-
-        return due;
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            logger.LogInformation("Could not release this node's webhook claims on shutdown; their leases run out instead: {Reason}", e.Message);
+        }
     }
-}
 
-public sealed record PendingDelivery(Guid Id, Guid VendorId, string Subject, string Type, string Data, DateTimeOffset CreatedAt, int Attempts);
+    private TimeSpan Lease => options.Value.SendBudget * 2 + TimeSpan.FromSeconds(30);
+}

@@ -46,6 +46,20 @@ public sealed class WebhookOptions
 
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How many vendors' endpoints one node sends to at once (each endpoint's notifications go one after another).</summary>
+    public int MaxParallelEndpoints { get; set; } = 16;
+
+    /// <summary>
+    /// An HTTP proxy for every webhook (e.g. <c>http://egress.internal:3128</c>), when outbound traffic must pass one.
+    /// Unset, webhooks go direct: the environment's HTTPS_PROXY, HTTP_PROXY and ALL_PROXY are ignored, since a proxy
+    /// would connect to whatever address it resolves, past the safe-URL checks. Set, the vault checks the receiver's
+    /// address before each send, and the proxy should refuse private destinations as well.
+    /// </summary>
+    public Uri? Proxy { get; set; }
+
+    /// <summary>The longest one notification's send may take, every retry and back-off included; it is cut off after that.</summary>
+    public TimeSpan SendBudget => AttemptTimeout * (RetryAttempts + 1) + RetryDelay * Math.Pow(2, RetryAttempts + 1);
+
     /// <summary>The CloudEvents "source" of every notification.</summary>
     public string Source { get; set; } = "urn:customervault";
 }

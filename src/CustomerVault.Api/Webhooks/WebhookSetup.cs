@@ -18,6 +18,7 @@ public static class WebhookSetup
         var services = builder.Services;
         services.AddStorePart<WebhookStore>();
         services.AddSchemaScript(WebhookOutbox.InstallSql);
+        services.AddSchemaScript(OutboxLeases.InstallSql);
         services.AddOptions<WebhookOptions>().Bind(builder.Configuration.GetSection(WebhookOptions.Section))
             .PostConfigure(o =>
             {
@@ -28,17 +29,27 @@ public static class WebhookSetup
             })
             .Validate(o => o.RetrySchedule.TrueForAll(t => t > TimeSpan.Zero), $"{WebhookOptions.Section}:RetrySchedule entries must be positive.")
             .Validate(o => o.CircuitMinimumThroughput >= 2, $"{WebhookOptions.Section}:CircuitMinimumThroughput must be at least 2.")
+            .Validate(o => o.MaxParallelEndpoints >= 1, $"{WebhookOptions.Section}:MaxParallelEndpoints must be at least 1.")
+            .Validate(o => o.Proxy is null || (o.Proxy.IsAbsoluteUri && o.Proxy.Scheme is "http" or "https"),
+                $"{WebhookOptions.Section}:Proxy must be an absolute http:// or https:// URL.")
             .ValidateOnStart();
         services.AddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<SafeUrls>();
 
         // One pipeline per endpoint (by authority): a failing vendor opens its own circuit, never another's.
         services.AddHttpClient(WebhookDispatcher.HttpClientName, client => client.DefaultRequestHeaders.UserAgent.ParseAdd("CustomerVault-Webhooks/1.0"))
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                ConnectCallback = sp.GetRequiredService<SafeUrls>().ConnectAsync,
-                AllowAutoRedirect = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                // Never the environment's proxy (HTTPS_PROXY and the like): only one configured for webhooks.
+                var proxy = sp.GetRequiredService<IOptions<WebhookOptions>>().Value.Proxy;
+                return new SocketsHttpHandler
+                {
+                    ConnectCallback = sp.GetRequiredService<SafeUrls>().ConnectAsync,
+                    AllowAutoRedirect = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    UseProxy = proxy is not null,
+                    Proxy = proxy is null ? null : new System.Net.WebProxy(proxy),
+                };
             })
             .AddResilienceHandler("webhook-delivery", (pipeline, context) =>
             {

@@ -31,6 +31,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public bool Down { get; set; }
 
+    /// <summary>How long it takes to answer each request (a slow receiver).</summary>
+    public TimeSpan Delay { get; set; }
+
+    private int _arrivals;
+
+    /// <summary>Requests that arrived, answered or not yet.</summary>
+    public int Arrivals => Volatile.Read(ref _arrivals);
+
     public string Url { get; private set; } = "";
 
     /// <summary>The notifications it accepted (answered 2xx).</summary>
@@ -45,8 +53,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var receiver = new WebhookReceiver(app);
         app.MapPost("/hooks/vault", async (HttpRequest request) =>
         {
+            Interlocked.Increment(ref receiver._arrivals);
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync();
+            await Task.Delay(receiver.Delay);
             var accepted = !receiver.Down;
             receiver.Requests.Enqueue(new ReceivedWebhook(request.Headers["webhook-id"].ToString(), long.Parse(request.Headers["webhook-timestamp"].ToString()),
                 request.Headers["webhook-signature"].ToString(), body, accepted));
