@@ -23,14 +23,30 @@ public sealed class DnsHostResolver : IHostResolver
 /// </summary>
 public sealed class SafeUrls(IOptions<WebhookOptions> options, IHostEnvironment environment, IHostResolver resolver)
 {
+    // The IANA special-purpose registries (IPv4 and IPv6) less what is globally reachable and of use to a receiver,
+    // plus multicast, the reserved space, and cloud metadata addresses.
     private static readonly IPNetwork[] Forbidden =
     [
+        // IPv4: "this network", private, shared (CGNAT), loopback, link-local (metadata), IETF protocol assignments,
+        // documentation, the old 6to4 relay anycast, benchmarking, multicast, reserved and broadcast.
         IPNetwork.Parse("0.0.0.0/8"), IPNetwork.Parse("10.0.0.0/8"), IPNetwork.Parse("100.64.0.0/10"), IPNetwork.Parse("127.0.0.0/8"),
-        IPNetwork.Parse("169.254.0.0/16"), IPNetwork.Parse("172.16.0.0/12"), IPNetwork.Parse("192.0.0.0/24"), IPNetwork.Parse("192.168.0.0/16"),
-        IPNetwork.Parse("198.18.0.0/15"), IPNetwork.Parse("224.0.0.0/4"), IPNetwork.Parse("240.0.0.0/4"),
-        IPNetwork.Parse("::/128"), IPNetwork.Parse("::1/128"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"), IPNetwork.Parse("ff00::/8"),
+        IPNetwork.Parse("169.254.0.0/16"), IPNetwork.Parse("172.16.0.0/12"), IPNetwork.Parse("192.0.0.0/24"), IPNetwork.Parse("192.0.2.0/24"),
+        IPNetwork.Parse("192.88.99.0/24"), IPNetwork.Parse("192.168.0.0/16"), IPNetwork.Parse("198.18.0.0/15"), IPNetwork.Parse("198.51.100.0/24"),
+        IPNetwork.Parse("203.0.113.0/24"), IPNetwork.Parse("224.0.0.0/4"), IPNetwork.Parse("240.0.0.0/4"),
+
+        // IPv6: IPv4-compatible (with :: and ::1), the local-use NAT64 prefix, discard-only and dummy prefixes, IETF
+        // protocol assignments (Teredo among them), documentation, 6to4, SRv6 SIDs, unique-local, site-local,
+        // link-local, multicast, and the EC2 metadata address.
+        IPNetwork.Parse("::/96"), IPNetwork.Parse("64:ff9b:1::/48"), IPNetwork.Parse("100::/64"), IPNetwork.Parse("100:0:0:1::/64"),
+        IPNetwork.Parse("2001::/23"), IPNetwork.Parse("2001:db8::/32"), IPNetwork.Parse("2002::/16"), IPNetwork.Parse("3fff::/20"),
+        IPNetwork.Parse("5f00::/16"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fec0::/10"), IPNetwork.Parse("fe80::/10"), IPNetwork.Parse("ff00::/8"),
         IPNetwork.Parse("fd00:ec2::254/128"),
     ];
+
+    // IPv6 prefixes whose last 32 bits are the IPv4 address a translator sends the packet on to (NAT64's well-known
+    // prefix, SIIT's IPv4-translated addresses): allowed only if that IPv4 address is. IPv4-mapped addresses are the
+    // IPv4 address itself.
+    private static readonly IPNetwork[] TranslatedToIPv4 = [IPNetwork.Parse("64:ff9b::/96"), IPNetwork.Parse("::ffff:0:0:0/96")];
 
     public bool Enforced => options.Value.EnforceSafeUrls ?? !environment.IsDevelopment();
 
@@ -59,7 +75,7 @@ public sealed class SafeUrls(IOptions<WebhookOptions> options, IHostEnvironment 
 
         if (await AllowedAddressAsync(uri.Host, cancellationToken) is null)
         {
-            throw RequestValidationException.For(field, "must resolve to a public address: loopback, private, link-local and metadata addresses are refused.");
+            throw RequestValidationException.For(field, "must resolve to a public address: loopback, private, link-local, metadata and other special-purpose addresses are refused.");
         }
     }
 
@@ -88,8 +104,17 @@ public sealed class SafeUrls(IOptions<WebhookOptions> options, IHostEnvironment 
 
     public static bool IsForbidden(IPAddress address)
     {
-        var normalized = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-        return Forbidden.Any(n => n.Contains(normalized));
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return IsForbidden(address.MapToIPv4());
+        }
+
+        if (TranslatedToIPv4.Any(n => n.Contains(address)) && IsForbidden(new IPAddress(address.GetAddressBytes()[12..])))
+        {
+            return true;
+        }
+
+        return Forbidden.Any(n => n.Contains(address));
     }
 
     /// <summary>
@@ -105,7 +130,7 @@ public sealed class SafeUrls(IOptions<WebhookOptions> options, IHostEnvironment 
             : await AllowedAddressAsync(endpoint.Host, cancellationToken);
         if (address is null)
         {
-            throw new HttpRequestException($"Refused to connect to {endpoint.Host}: it resolves to a loopback, private, link-local or metadata address.");
+            throw new HttpRequestException($"Refused to connect to {endpoint.Host}: it resolves to a loopback, private, link-local, metadata or other special-purpose address.");
         }
 
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -157,7 +157,7 @@ public sealed class WebhookDispatcher(
         // Through a proxy the vault never connects to the receiver itself: its address is checked here instead.
         if (options.Value.Proxy is not null && await safeUrls.AllowedAddressAsync(new Uri(url).Host, cancellationToken) is null)
         {
-            return $"Refused to send to {new Uri(url).Host}: it resolves to a loopback, private, link-local or metadata address.";
+            return $"Refused to send to {new Uri(url).Host}: it resolves to a loopback, private, link-local, metadata or other special-purpose address.";
         }
 
         var body = Body(delivery, options.Value.Source);

@@ -9,7 +9,7 @@ using NSubstitute;
 namespace CustomerVault.Api.Tests.Webhooks;
 
 /// <summary>The vault as outside Development: webhook URLs must be https and reach only public addresses.</summary>
-public sealed class SafeUrlVaultApp : WebhookVaultApp
+public class SafeUrlVaultApp : WebhookVaultApp
 {
     public static readonly IPAddress Public = IPAddress.Parse("93.184.216.34");
 
