@@ -16,6 +16,12 @@ public static class ExitCodes
 
     /// <summary>The customer (or vendor) named is not in the vault.</summary>
     public const int NotFound = 4;
+
+    /// <summary>The re-wrap ran, but some keys are still under an older master key (a node sealed with it meanwhile): run it again.</summary>
+    public const int Incomplete = 5;
+
+    /// <summary>A master key the command needs is not configured.</summary>
+    public const int KeysUnavailable = 6;
 }
 
 /// <summary>A failure the CLI reports in one line, with its exit code.</summary>

@@ -11,8 +11,8 @@ using Spectre.Console;
 namespace CustomerVault.Cli;
 
 /// <summary>
-/// customervault: the auditors' and operators' tool. Works against ConnectionStrings__Vault (or --connection), or the
-/// local vault's embedded database.
+/// customervault: the auditors' and operators' tool (audit, and keys in <see cref="KeyCommands"/>). Works against
+/// ConnectionStrings__Vault (or --connection), or the local vault's embedded database.
 /// </summary>
 public static class VaultCli
 {
@@ -37,7 +37,9 @@ public static class VaultCli
         var export = new Command("export", "Export a customer's consent history (no profile values).") { customer, format, output, connection, dataDirectory };
         var asOf = new Command("as-of", "A customer's requests and grants as they stood at an instant, rebuilt from the events.") { customer, at, connection, dataDirectory };
         var audit = new Command("audit", "Replay, verify and export the consent history.") { replay, verify, export, asOf };
-        var root = new RootCommand("CustomerVault: the auditors' and operators' tool.") { audit };
+        var exitCode = ExitCodes.Ok;
+        var keys = KeyCommands.Create(connection, dataDirectory, console, environment, code => exitCode = code);
+        var root = new RootCommand("CustomerVault: the auditors' and operators' tool.") { audit, keys };
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -47,11 +49,10 @@ public static class VaultCli
                 console.MarkupLineInterpolated($"[red]{error.Message}[/]");
             }
 
-            console.WriteLine("Run 'customervault audit --help' for the commands and their options.");
+            console.WriteLine("Run 'customervault --help' for the commands and their options.");
             return ExitCodes.Usage;
         }
 
-        var exitCode = ExitCodes.Ok;
         replay.SetAction((result, ct) => Guarded(console, async () =>
         {
             await using var vault = await VaultConnection.OpenAsync(result.GetValue(connection), result.GetValue(dataDirectory), environment, ct);
@@ -150,7 +151,7 @@ public static class VaultCli
                ?? throw new CliException(ExitCodes.NotFound, $"No customer {customerId} in this vault.");
     }
 
-    private static async Task Guarded(IAnsiConsole console, Func<Task<int>> run, Action<int> exit)
+    internal static async Task Guarded(IAnsiConsole console, Func<Task<int>> run, Action<int> exit)
     {
         try
         {

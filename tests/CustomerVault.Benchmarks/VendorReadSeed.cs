@@ -25,7 +25,7 @@ public static class VendorReadSeed
         var vendors = await BenchVendors.LoadOrRegisterAsync(new Uri(options["--api"]), options.Int("--vendors"), vendorsFile);
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vault:DataDirectory"] = dataDirectory }).Build();
-        var keyring = new CustomerKeyring(MasterKey.Load(configuration, new DevelopmentEnvironment()), TimeProvider.System);
+        var keyring = new CustomerKeyring(MasterKeys.Load(configuration, new DevelopmentEnvironment()), TimeProvider.System);
         await using var store = SeedStore.Open(dataDirectory);
 
         var now = CustomerVault.Infrastructure.VaultTime.Now(TimeProvider.System);

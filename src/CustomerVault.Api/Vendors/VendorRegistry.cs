@@ -26,7 +26,7 @@ public sealed class VendorRegistry(
     IOpenIddictApplicationManager applications,
     IDocumentStore documentStore,
     SafeUrls safeUrls,
-    MasterKey masterKey,
+    MasterKeys masterKeys,
     TimeProvider clock,
     IHttpContextAccessor httpContextAccessor)
 {
@@ -53,7 +53,7 @@ public sealed class VendorRegistry(
         await using (var session = OpenSession(transaction))
         {
             session.Events.StartStream<Vendor>(id, registered);
-            session.Store(VendorWebhookSecret.Seal(masterKey, id, webhookSecret, now));
+            session.Store(VendorWebhookSecret.Seal(masterKeys, id, webhookSecret, now));
             await session.SaveChangesAsync(cancellationToken);
         }
 

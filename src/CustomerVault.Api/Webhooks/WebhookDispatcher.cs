@@ -23,7 +23,7 @@ public sealed class WebhookDispatcher(
     IDocumentStore store,
     IHttpClientFactory httpClients,
     SafeUrls safeUrls,
-    MasterKey masterKey,
+    MasterKeys masterKeys,
     TimeProvider clock,
     IOptions<WebhookOptions> options,
     ILogger<WebhookDispatcher> logger) : BackgroundService
@@ -162,7 +162,7 @@ public sealed class WebhookDispatcher(
 
         var body = Body(delivery, options.Value.Source);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        var key = secret.Open(masterKey);
+        var key = secret.Open(masterKeys);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/cloudevents+json")),

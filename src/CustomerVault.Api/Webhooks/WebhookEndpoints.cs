@@ -67,13 +67,13 @@ public static class WebhookEndpoints
     }
 
     private static async Task<Ok<WebhookSecretView>> RotateSecret(
-        CallingVendor vendor, IDocumentSession session, MasterKey masterKey, TimeProvider clock, CancellationToken cancellationToken)
+        CallingVendor vendor, IDocumentSession session, MasterKeys masterKeys, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var stream = await session.Events.FetchForWriting<Vendor>(vendor.Id, cancellationToken);
         var secret = WebhookSignature.NewSecret();
         stream.AppendOne(new VendorWebhookSecretRotated(vendor.Id, now));
-        session.Store(VendorWebhookSecret.Seal(masterKey, vendor.Id, secret, now));
+        session.Store(VendorWebhookSecret.Seal(masterKeys, vendor.Id, secret, now));
         await session.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(new WebhookSecretView(secret, now));
     }

@@ -53,6 +53,6 @@ public sealed class CustomerCipherTests
         var clock = TimeProvider.System;
         var wrapped = new CustomerDataKey(Customer, new MasterKey(RandomNumberGenerator.GetBytes(32)).Id, [], clock.GetUtcNow());
 
-        Assert.Throws<InvalidOperationException>(() => new CustomerKeyring(new MasterKey(RandomNumberGenerator.GetBytes(32)), clock).Open(wrapped));
+        Assert.Throws<InvalidOperationException>(() => new CustomerKeyring(new MasterKeys(new MasterKey(RandomNumberGenerator.GetBytes(32))), clock).Open(wrapped));
     }
 }

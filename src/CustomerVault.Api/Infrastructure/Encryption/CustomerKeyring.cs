@@ -9,10 +9,10 @@ namespace CustomerVault.Infrastructure.Encryption;
 /// stream: deleting this one document makes every value the customer ever stored unreadable (crypto-shredding),
 /// while the events themselves stay untouched.
 /// </summary>
-public sealed record CustomerDataKey(Guid Id, string MasterKeyId, byte[] WrappedKey, DateTimeOffset CreatedAt);
+public sealed record CustomerDataKey(Guid Id, string MasterKeyId, byte[] WrappedKey, DateTimeOffset CreatedAt) : ISealedByMasterKey;
 
-/// <summary>Creates and opens customers' data keys.</summary>
-public sealed class CustomerKeyring(MasterKey masterKey, TimeProvider clock)
+/// <summary>Creates and opens customers' data keys, and re-wraps them when the master key is rotated.</summary>
+public sealed class CustomerKeyring(MasterKeys masterKeys, TimeProvider clock)
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
@@ -20,9 +20,17 @@ public sealed class CustomerKeyring(MasterKey masterKey, TimeProvider clock)
     /// <summary>Generates a customer's data key and stores it with the session's other changes.</summary>
     public CustomerCipher Create(IDocumentSession session, Guid customerId)
     {
+        var (stored, cipher) = NewKey(customerId);
+        session.Insert(stored);
+        return cipher;
+    }
+
+    /// <summary>A new data key for the customer: wrapped by the current master key to be stored, and its cipher.</summary>
+    public (CustomerDataKey Stored, CustomerCipher Cipher) NewKey(Guid customerId)
+    {
         var dataKey = RandomNumberGenerator.GetBytes(32);
-        session.Insert(new CustomerDataKey(customerId, masterKey.Id, Wrap(customerId, dataKey), clock.GetUtcNow()));
-        return new CustomerCipher(customerId, dataKey);
+        return (new CustomerDataKey(customerId, masterKeys.Current.Id, Wrap(masterKeys.Current, customerId, dataKey), clock.GetUtcNow()),
+            new CustomerCipher(customerId, dataKey));
     }
 
     /// <summary>The customer's cipher, or null when the customer has no key (unknown, or erased).</summary>
@@ -35,18 +43,21 @@ public sealed class CustomerKeyring(MasterKey masterKey, TimeProvider clock)
         return stored is null ? null : Open(stored);
     }
 
-    public CustomerCipher Open(CustomerDataKey stored)
+    public CustomerCipher Open(CustomerDataKey stored) => new(stored.Id, Unwrap(masterKeys.Get(stored.MasterKeyId), stored.Id, stored.WrappedKey));
+
+    /// <summary>The same data key, wrapped by the current master key (itself when it already is).</summary>
+    public CustomerDataKey Rewrapped(CustomerDataKey stored)
     {
-        if (stored.MasterKeyId != masterKey.Id)
+        if (stored.MasterKeyId == masterKeys.Current.Id)
         {
-            throw new InvalidOperationException(
-                $"The data key of customer {stored.Id} was wrapped by master key {stored.MasterKeyId}, but the configured master key is {masterKey.Id}.");
+            return stored;
         }
 
-        return new CustomerCipher(stored.Id, Unwrap(stored.Id, stored.WrappedKey));
+        var dataKey = Unwrap(masterKeys.Get(stored.MasterKeyId), stored.Id, stored.WrappedKey);
+        return stored with { MasterKeyId = masterKeys.Current.Id, WrappedKey = Wrap(masterKeys.Current, stored.Id, dataKey) };
     }
 
-    private byte[] Wrap(Guid customerId, byte[] dataKey)
+    private static byte[] Wrap(MasterKey masterKey, Guid customerId, byte[] dataKey)
     {
         var sealedKey = new byte[NonceSize + dataKey.Length + TagSize];
         var nonce = sealedKey.AsSpan(0, NonceSize);
@@ -56,7 +67,7 @@ public sealed class CustomerKeyring(MasterKey masterKey, TimeProvider clock)
         return sealedKey;
     }
 
-    private byte[] Unwrap(Guid customerId, byte[] sealedKey)
+    private static byte[] Unwrap(MasterKey masterKey, Guid customerId, byte[] sealedKey)
     {
         var dataKey = new byte[sealedKey.Length - NonceSize - TagSize];
         using var aes = masterKey.CreateCipher();

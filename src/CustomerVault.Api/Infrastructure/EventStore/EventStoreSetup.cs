@@ -29,7 +29,7 @@ public static class EventStoreSetup
         services.AddHostedService<SchemaScriptInstaller>();
 
         // Loaded now, not on first use: a missing master key stops the start-up with its own message.
-        services.AddSingleton(MasterKey.Load(configuration, environment));
+        services.AddSingleton(MasterKeys.Load(configuration, environment));
         services.AddSingleton<CustomerKeyring>();
         return services;
     }
