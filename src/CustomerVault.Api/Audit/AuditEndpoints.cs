@@ -131,9 +131,9 @@ public static class AuditEndpoints
         var watermark = await FeedPositions.WatermarkAsync(connection, cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
-             SELECT c.position, e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text, c.hash, c.previous_hash
+             SELECT {FeedPositions.Of("c")}, e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text, c.hash, c.previous_hash
              FROM {EventChain.Table} c JOIN {EventStoreSetup.Schema}.mt_events e ON e.seq_id = c.seq_id
-             WHERE c.position > $1 AND c.position <= $2 ORDER BY c.position LIMIT $3
+             WHERE {FeedPositions.Of("c")} > $1 AND {FeedPositions.Of("c")} <= $2 ORDER BY {FeedPositions.Of("c")} LIMIT $3
              """, connection)
         {
             Parameters = { new() { Value = after }, new() { Value = watermark }, new() { Value = limit } },

@@ -34,7 +34,7 @@ public static class ChainVerifier
              SELECT e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.data::text, c.hash, c.previous_hash
              FROM {EventStoreSetup.Schema}.mt_events e LEFT JOIN {EventChain.Table} c ON c.seq_id = e.seq_id
              WHERE ($1::uuid[] IS NULL OR e.stream_id = ANY($1))
-               AND ($2::bigint IS NULL OR CASE WHEN $3::bigint IS NULL OR c.position IS NULL THEN e.seq_id <= $2 ELSE c.position <= $3 END)
+               AND ($2::bigint IS NULL OR CASE WHEN $3::bigint IS NULL OR c.seq_id IS NULL THEN e.seq_id <= $2 ELSE {FeedPositions.Of("c")} <= $3 END)
              ORDER BY e.stream_id, e.version
              """, connection)
         {

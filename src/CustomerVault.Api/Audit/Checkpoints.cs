@@ -64,8 +64,8 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
         long sequence = 0, position = 0;
         await using (var command = new NpgsqlCommand(
                          $"""
-                          SELECT DISTINCT ON (stream_id) stream_id, version, hash, max(seq_id) OVER (), max(position) OVER ()
-                          FROM {EventChain.Table} WHERE position <= $1 ORDER BY stream_id, version DESC
+                          SELECT DISTINCT ON (stream_id) stream_id, version, hash, max(seq_id) OVER (), max({FeedPositions.Of("c")}) OVER ()
+                          FROM {EventChain.Table} c WHERE {FeedPositions.Of("c")} <= $1 ORDER BY stream_id, version DESC
                           """, connection)
                      {
                          Parameters = { new() { Value = watermark } },

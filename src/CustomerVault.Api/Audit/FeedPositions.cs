@@ -27,7 +27,13 @@ public static class FeedPositions
 
     private const string Sequence = EventStoreSetup.Schema + ".event_position";
 
-    /// <summary>The position column and its sequence (added to chains made before it, in sequence order), and the watermark function.</summary>
+    /// <summary>
+    /// An event's feed position in SQL, for the chain table under <paramref name="alias"/>. Events chained before
+    /// positions existed have none: theirs is their sequence number, and positions taken since start above all of them.
+    /// </summary>
+    public static string Of(string alias) => $"coalesce({alias}.position, {alias}.seq_id)";
+
+    /// <summary>The position column, its sequence and index (no rewrite of older chains: see <see cref="Of"/>), and the watermark function.</summary>
     public static readonly string InstallSql = $$"""
         CREATE SEQUENCE IF NOT EXISTS {{Sequence}};
 
@@ -35,13 +41,12 @@ public static class FeedPositions
         BEGIN
             IF NOT EXISTS (SELECT 1 FROM information_schema.columns
                            WHERE table_schema = '{{EventStoreSetup.Schema}}' AND table_name = 'event_chain' AND column_name = 'position') THEN
+                -- The default set apart from the column: a volatile default on ADD COLUMN would rewrite every row.
                 ALTER TABLE {{EventChain.Table}} ADD COLUMN position bigint;
-                UPDATE {{EventChain.Table}} c SET position = n.position
-                FROM (SELECT seq_id, row_number() OVER (ORDER BY seq_id) AS position FROM {{EventChain.Table}}) n WHERE c.seq_id = n.seq_id;
-                PERFORM setval('{{Sequence}}', coalesce((SELECT max(position) FROM {{EventChain.Table}}), 0) + 1, false);
-                ALTER TABLE {{EventChain.Table}} ALTER COLUMN position SET DEFAULT nextval('{{Sequence}}'), ALTER COLUMN position SET NOT NULL;
+                ALTER TABLE {{EventChain.Table}} ALTER COLUMN position SET DEFAULT nextval('{{Sequence}}');
+                PERFORM setval('{{Sequence}}', coalesce((SELECT max(seq_id) FROM {{EventChain.Table}}), 0) + 1, false);
                 ALTER SEQUENCE {{Sequence}} OWNED BY {{EventChain.Table}}.position;
-                CREATE UNIQUE INDEX event_chain_position ON {{EventChain.Table}} (position);
+                CREATE UNIQUE INDEX event_chain_position ON {{EventChain.Table}} ((coalesce(position, seq_id)));
             END IF;
         END
         $$;

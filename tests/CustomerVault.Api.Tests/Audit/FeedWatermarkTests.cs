@@ -122,3 +122,42 @@ public sealed class FeedWatermarkTests(VaultApp app) : IClassFixture<VaultApp>
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 }
+
+/// <summary>Its own database: it takes the feed positions away and installs them again, as an upgrade from before them does.</summary>
+public sealed class FeedUpgradeTests(VaultApp app) : IClassFixture<VaultApp>
+{
+    [Fact]
+    public async Task Events_chained_before_feed_positions_keep_their_sequence_as_position_and_later_ones_follow_them_in_the_feed()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        await app.GrantAsync(vendor, await app.SignUpAsync());
+        await using (var db = await app.OpenDatabaseAsync())
+        {
+            await using var downgrade = new NpgsqlCommand("ALTER TABLE vault.event_chain DROP COLUMN position", db);
+            await downgrade.ExecuteNonQueryAsync();
+            await using var upgrade = new NpgsqlCommand(CustomerVault.Audit.EventChain.InstallSql, db);
+            await upgrade.ExecuteNonQueryAsync();
+        }
+
+        using var admin = await app.OperatorAsync();
+        var checkpoint = await (await admin.PostAsJsonAsync("/v1/audit/checkpoints", new { })).JsonAsync();
+        var later = await app.GrantAsync(vendor, await app.SignUpAsync());
+        using var auditor = await app.AuditorAsync();
+
+        var feed = new List<JsonObject>();
+        var page = await (await auditor.GetAsync("/v1/audit/events?after=0")).JsonAsync();
+        feed.AddRange(page["items"]!.AsArray().Select(e => e!.AsObject()));
+        Assert.Null(page["next"]);
+        var legacy = feed.TakeWhile(e => (long)e["position"]! <= (long)checkpoint["position"]!).ToList();
+        Assert.NotEmpty(legacy);
+        Assert.All(legacy, e => Assert.Equal((long)e["sequence"]!, (long)e["position"]!));
+        Assert.Contains(feed.Skip(legacy.Count), e => (string?)e["streamId"] == later.ToString());
+        await using (var db = await app.OpenDatabaseAsync())
+        {
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM vault.mt_events", db);
+            Assert.Equal((long)(await count.ExecuteScalarAsync())!, feed.Count);
+        }
+
+        Assert.True((bool)(await (await auditor.GetAsync("/v1/audit/checkpoints/latest/verify")).JsonAsync())["matches"]!);
+    }
+}
