@@ -79,6 +79,23 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
 
+public static class Deliveries
+{
+    /// <summary>Waits until the vendor's one delivery has been attempted, and returns why it failed.</summary>
+    public static async Task<string?> FirstFailureAsync(this VaultApp app, RegisteredVendor vendor)
+    {
+        using var vendorApi = app.Api(vendor);
+        string? lastError = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            var deliveries = await (await vendorApi.GetAsync("/v1/webhooks/deliveries")).JsonAsync();
+            lastError = (string?)deliveries["items"]!.AsArray().SingleOrDefault()?["lastError"];
+            return lastError is not null;
+        }, "The delivery was not attempted.");
+        return lastError;
+    }
+}
+
 /// <summary>The vault with a fast dispatcher and short retry waits (on its fake clock), for webhook tests.</summary>
 public class WebhookVaultApp : VaultApp
 {

@@ -87,14 +87,7 @@ public sealed class SafeWebhookUrlTests(SafeUrlVaultApp app) : IClassFixture<Saf
 
         await app.GrantAsync(vendor, customer);
 
-        using var vendorApi = app.Api(vendor);
-        string? lastError = null;
-        await Eventually.HoldsAsync(async () =>
-        {
-            var deliveries = await (await vendorApi.GetAsync("/v1/webhooks/deliveries")).JsonAsync();
-            lastError = (string?)deliveries["items"]!.AsArray().SingleOrDefault()?["lastError"];
-            return lastError is not null;
-        }, "The delivery was not attempted.", TimeSpan.FromSeconds(5));
+        var lastError = await app.FirstFailureAsync(vendor);
 
         Assert.StartsWith("Refused to connect to rebind.vendor.example", lastError);
     }

@@ -76,14 +76,7 @@ public sealed class ConfiguredProxyTests(ProxiedVaultApp app) : IClassFixture<Pr
 
         await app.GrantAsync(vendor, await app.SignUpAsync());
 
-        using var vendorApi = app.Api(vendor);
-        string? lastError = null;
-        await Eventually.HoldsAsync(async () =>
-        {
-            var deliveries = await (await vendorApi.GetAsync("/v1/webhooks/deliveries")).JsonAsync();
-            lastError = (string?)deliveries["items"]!.AsArray().SingleOrDefault()?["lastError"];
-            return lastError is not null;
-        }, "The delivery was not attempted.");
+        var lastError = await app.FirstFailureAsync(vendor);
         Assert.StartsWith("Refused to send to moved.vendor.example", lastError);
         Assert.DoesNotContain(app.Proxy.RequestLines, l => l.Contains("moved.vendor.example", StringComparison.Ordinal));
     }
