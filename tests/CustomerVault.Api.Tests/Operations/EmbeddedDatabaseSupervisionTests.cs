@@ -16,7 +16,12 @@ public sealed class EmbeddedDatabaseSupervisionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = new EmbeddedVaultApp(_dataDirectory);
+        // The writers grant again and again until told to stop; on a fast machine that outruns the per-vendor cap.
+        _app = new EmbeddedVaultApp(_dataDirectory, new Dictionary<string, string?>
+        {
+            ["Vault:Consents:MaxActiveGrantsPerVendorAndCustomer"] = "100000",
+            ["Vault:Consents:MaxActiveGrantsPerCustomer"] = "100000",
+        });
         await _app.InitializeAsync();
     }
 

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CustomerVault.Api.Tests.Operations;
 
 /// <summary>The vault with no connection string: it runs its own PostgreSQL in its data folder.</summary>
-public sealed class EmbeddedVaultApp(string dataDirectory) : VaultApp
+public sealed class EmbeddedVaultApp(string dataDirectory, IDictionary<string, string?>? settings = null) : VaultApp
 {
     protected override string DataDirectory => dataDirectory;
 
@@ -22,7 +22,7 @@ public sealed class EmbeddedVaultApp(string dataDirectory) : VaultApp
         return Task.CompletedTask;
     }
 
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
     {
         [$"ConnectionStrings:{VaultDatabase.ConnectionStringName}"] = "",
     };
