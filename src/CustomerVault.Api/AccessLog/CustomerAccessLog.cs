@@ -36,7 +36,8 @@ public static class CustomerAccessLog
         }
 
         var paging = Paging.Of(limit, offset);
-        var items = await QueryAsync(session, dataSource, customer.Id, vendorId, from, to, paging.Limit + 1, paging.Offset, cancellationToken);
+        var items = await QueryAsync(session, dataSource, customer.Id, vendorId, from?.ToUniversalTime(), to?.ToUniversalTime(), paging.Limit + 1, paging.Offset,
+            cancellationToken);
         return TypedResults.Ok(paging.Page(items, request));
     }
 

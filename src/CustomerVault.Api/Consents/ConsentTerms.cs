@@ -82,7 +82,10 @@ public sealed partial record IsoDuration(int Years, int Months, int Weeks, int D
         start.AddYears(Years).AddMonths(Months).AddDays((Weeks * 7) + Days).AddHours(Hours).AddMinutes(Minutes).AddSeconds(Seconds);
 
     /// <summary>At most two years from <paramref name="start"/>, and longer than nothing.</summary>
-    public bool IsAcceptableFrom(DateTimeOffset start) => AddTo(start) > start && AddTo(start) <= start.AddYears(2);
+    /// <remarks>A part longer than two years on its own is refused before adding: P9999Y would run past the calendar's end.</remarks>
+    public bool IsAcceptableFrom(DateTimeOffset start) =>
+        Years <= 2 && Months <= 24 && (Weeks * 7) + Days <= Longest.TotalDays && Hours <= Longest.TotalHours && Minutes <= Longest.TotalMinutes
+        && Seconds <= Longest.TotalSeconds && AddTo(start) > start && AddTo(start) <= start.AddYears(2);
 
     [GeneratedRegex(@"^P(?:(?<y>\d{1,4})Y)?(?:(?<mo>\d{1,4})M)?(?:(?<w>\d{1,4})W)?(?:(?<d>\d{1,5})D)?(?:T(?:(?<h>\d{1,6})H)?(?:(?<mi>\d{1,7})M)?(?:(?<s>\d{1,9})S)?)?$")]
     private static partial Regex Pattern();

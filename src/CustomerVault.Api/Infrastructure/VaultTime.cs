@@ -9,5 +9,8 @@ public static class VaultTime
     /// </summary>
     public static DateTimeOffset Now(this TimeProvider clock) => Truncate(clock.GetUtcNow());
 
-    public static DateTimeOffset Truncate(DateTimeOffset time) => new(time.Ticks - (time.Ticks % 10), time.Offset);
+    /// <summary>
+    /// An instant as the vault keeps it: in UTC (PostgreSQL's driver refuses any other offset), to the microsecond.
+    /// </summary>
+    public static DateTimeOffset Truncate(DateTimeOffset time) => new(time.UtcTicks - (time.UtcTicks % 10), TimeSpan.Zero);
 }

@@ -17,8 +17,6 @@ public sealed record ProfilePlan(JsonObject Result, IReadOnlyDictionary<string, 
 
 public static class PatchProfile
 {
-    private const int MaxBodyBytes = 64 * 1024;
-
     /// <summary>
     /// Applies a merge patch to the customer's current document and checks every attribute it changes
     /// against the catalogue. Attributes the patch does not touch are neither validated nor rewritten.
@@ -30,6 +28,12 @@ public static class PatchProfile
         if (patch is not JsonObject)
         {
             validation.Add("body", "must be a JSON object shaped like the profile, e.g. {\"contact\": {\"email\": \"ada@example.org\"}}.");
+            return new ProfilePlan(current, changes, validation);
+        }
+
+        CheckText(patch, "", validation);
+        if (validation.HasErrors)
+        {
             return new ProfilePlan(current, changes, validation);
         }
 
@@ -73,6 +77,60 @@ public static class PatchProfile
         }
 
         return new ProfilePlan(result, changes, validation);
+    }
+
+    /// <summary>
+    /// Every string of the patch, member names included, must be text (<see cref="FreeText"/>). A member or value with
+    /// an escaped lone surrogate cannot even be read as a string, so this runs before anything else reads the patch.
+    /// </summary>
+    private static void CheckText(JsonNode patch, string path, ValidationContext validation)
+    {
+        try
+        {
+            foreach (var (at, text) in Strings(patch, path))
+            {
+                if (FreeText.Flaw(text) is { } flaw)
+                {
+                    validation.Add(at.Length == 0 ? "body" : at, flaw);
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            validation.Add("body", "holds a string that is not valid Unicode text (an unpaired surrogate).");
+        }
+    }
+
+    private static IEnumerable<(string Path, string Text)> Strings(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject members:
+                foreach (var (name, value) in members)
+                {
+                    var at = path.Length == 0 ? name : $"{path}.{name}";
+                    yield return (at, name);
+                    foreach (var inner in Strings(value, at))
+                    {
+                        yield return inner;
+                    }
+                }
+
+                break;
+            case JsonArray items:
+                for (var i = 0; i < items.Count; i++)
+                {
+                    foreach (var inner in Strings(items[i], $"{path}[{i}]"))
+                    {
+                        yield return inner;
+                    }
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                yield return (path, value.GetValue<string>());
+                break;
+        }
     }
 
     private static JsonNode? ValueOf(JsonObject document, AttributeDefinition definition) =>
@@ -147,11 +205,6 @@ public static class PatchProfile
             && !string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
         {
             throw new BadHttpRequestException($"Send the patch as {MergePatch.MediaType}.", StatusCodes.Status415UnsupportedMediaType);
-        }
-
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            throw new BadHttpRequestException($"A profile patch is at most {MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
         }
 
         try

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using CustomerVault.Profiles;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -11,12 +12,15 @@ public sealed class SignUpModel(CustomerRegistration registration, SignInManager
     public string? ReturnUrl { get; set; }
 
     [BindProperty]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string Email { get; set; } = "";
 
     [BindProperty]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string Password { get; set; } = "";
 
     [BindProperty]
+    [DisplayFormat(ConvertEmptyStringToNull = false)]
     public string ConfirmPassword { get; set; } = "";
 
     public List<string> Errors { get; } = [];

@@ -13,18 +13,28 @@ public static class Streams
             : session.Events.FetchForWriting<T>(id, cancellationToken);
 
     /// <summary>
-    /// The handler of a command on one stream: fetched expecting <paramref name="expectedVersion"/> (a stale one fails with
-    /// a concurrency error on saving), decided, appended, saved, and read back. Null when there is no such stream, or
-    /// <paramref name="admits"/> refuses the caller its state (another party's stream answers like a missing one).
+    /// The handler of a command on one stream: fetched, decided, appended, saved, and read back. Null when there is no
+    /// such stream, or <paramref name="admits"/> refuses the caller its state (another party's stream answers like a
+    /// missing one). A stream no longer at <paramref name="expectedVersion"/> fails with a concurrency error, and so
+    /// does a save when another writer appended since the fetch.
     /// </summary>
+    /// <remarks>
+    /// The caller is admitted before the version is compared: otherwise 412 against 404 would tell anyone holding an
+    /// id whether another customer's grant exists, and how often it changed.
+    /// </remarks>
     public static async Task<T?> DecideAsync<T>(
         this IDocumentSession session, Guid id, long? expectedVersion, Func<T, bool> admits, Func<T, object> decide, CancellationToken cancellationToken)
         where T : class
     {
-        var stream = await session.FetchForWritingAsync<T>(id, expectedVersion, cancellationToken);
+        var stream = await session.Events.FetchForWriting<T>(id, cancellationToken);
         if (stream.Aggregate is null || !admits(stream.Aggregate))
         {
             return null;
+        }
+
+        if (expectedVersion is { } expected && stream.StartingVersion != expected)
+        {
+            throw new EventStreamUnexpectedMaxEventIdException(id, typeof(T), expected, stream.StartingVersion ?? 0);
         }
 
         stream.AppendOne(decide(stream.Aggregate));

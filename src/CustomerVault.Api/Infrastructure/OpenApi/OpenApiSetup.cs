@@ -65,6 +65,7 @@ public static class OpenApiSetup
 
             options.OperationFilter<ScopeRequirementFilter>();
             options.OperationFilter<RateLimiting.RateLimitResponseFilter>();
+            options.OperationFilter<BodyResponsesFilter>();
             options.SupportNonNullableReferenceTypes();
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml"));
         });
@@ -117,9 +118,30 @@ public sealed class ScopeRequirementFilter : IOperationFilter
         operation.Responses.TryAdd("403", ProblemResponse($"The token is not a {parties}'s, or lacks the {string.Join(", ", scopes)} scope.", problem));
     }
 
-    private static OpenApiResponse ProblemResponse(string description, IOpenApiSchema schema) => new()
+    internal static OpenApiResponse ProblemResponse(string description, IOpenApiSchema schema) => new()
     {
         Description = description,
         Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = schema } },
     };
+}
+
+/// <summary>States what any operation that reads a body can answer besides its own outcomes: 400, 413 and 415.</summary>
+public sealed class BodyResponsesFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (operation.RequestBody is null)
+        {
+            return;
+        }
+
+        var problem = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository);
+        var invalid = context.SchemaGenerator.GenerateSchema(typeof(HttpValidationProblemDetails), context.SchemaRepository);
+        operation.Responses ??= new OpenApiResponses();
+        operation.Responses.TryAdd("400", ScopeRequirementFilter.ProblemResponse(
+            "The body is not valid: not JSON, an unknown member, a wrong type, or a value that breaks a rule; errors name each member.", invalid));
+        operation.Responses.TryAdd("413", ScopeRequirementFilter.ProblemResponse(
+            $"The body is larger than {Http.WebSetup.MaxRequestBodyBytes / 1024} KiB, however it was sent.", problem));
+        operation.Responses.TryAdd("415", ScopeRequirementFilter.ProblemResponse("The body is not JSON (send Content-Type: application/json).", problem));
+    }
 }
