@@ -209,7 +209,9 @@ public static class PatchProfile
 
         try
         {
-            return await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            // A member given twice means two things; refused as the API refuses it in every body.
+            return await JsonNode.ParseAsync(request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false },
+                cancellationToken: cancellationToken);
         }
         catch (JsonException e)
         {

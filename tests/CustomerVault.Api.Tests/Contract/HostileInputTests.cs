@@ -309,6 +309,30 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
         Assert.DoesNotContain(entries, e => e.Contains("\n   at ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_write_that_loses_a_race_is_a_409_logged_at_information()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        using var vendorApi = app.Api(vendor);
+        var customer = await app.SignUpAsync();
+        using var customerApi = app.Api(customer);
+        var logged = app.Logs.Count;
+        var statuses = new List<HttpStatusCode>();
+        for (var round = 0; round < 8; round++)
+        {
+            var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, "email")).IdAsync();
+            var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => customerApi.PostAsJsonAsync(
+                $"/v1/me/access-requests/{requestId}/{(i % 2 == 0 ? "approve" : "deny")}", new { })));
+            statuses.AddRange(answers.Select(a => a.StatusCode));
+        }
+
+        Assert.Equal(8, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{s}"));
+        var entries = app.Logs.Skip(logged).ToList();
+        var errors = entries.Where(e => e.StartsWith("Error", StringComparison.Ordinal) || e.Contains("\n   at ", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n\n", errors.Take(2)));
+    }
+
     private async Task<HttpClient> CallerAsync(string caller) => caller switch
     {
         "customer" => app.Api(await app.SignUpAsync()),

@@ -129,7 +129,7 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
     [
         "", " ", "\u0000", "a\u0000b", "\u0001", "\u0007", "\u001b[31m", "\u001f", "\u007f", "\u0085", "\u009f", "\t\r\n", "\ufeff", "\ufffe", "\uffff",
         "\u202eevil", "\u200b", "😀", "ｆｕｌｌ", "'; DROP TABLE mt_events; --", "<script>alert(1)</script>", "%s%n%x", "${jndi:ldap://x}", "../../etc/passwd",
-        "null", "true", "0", "-1", "1e400", "NaN", "P", "P0D", "P-1D", "P99999999Y", "PT0S", "pending,active", "Active", " active ", "*", "\\", "\"",
+        "null", "true", "0", "-1", "1e400", "NaN", "P", "P0D", "P-1D", "P99999999Y", "P9999Y", "P24M1D", "PT0S", "pending,active", "Active", " active ", "*", "\\", "\"",
         "00000000-0000-0000-0000-000000000000", "http://127.0.0.1/", "https://[::1]/", "javascript:alert(1)", "mailto:x@x", "https://", "ftp://x.example/",
     ];
 
@@ -142,7 +142,7 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
     private static readonly string[] OddQueryValues =
     [
         "", "abc", "-1", "0", "2147483647", "2147483648", "-2147483649", "99999999999999999999999", "1.5", "1e3", "%00", "%01", "%7F", "%ZZ", "%C3%28",
-        "%ED%A0%80", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999%2B14:00", "2026-13-45", "00000000-0000-0000-0000-000000000000",
+        "%ED%A0%80", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999%2B14:00", "2030-01-01T00:00:00-09:30", "2026-13-45", "00000000-0000-0000-0000-000000000000",
         "pending,active", "%E2%80%AE", "true", "null", "%5B%5D",
     ];
 
@@ -224,7 +224,9 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
         {
             var draft = Valid(operation);
             var text = node!.GetValue<string>();
-            var hostile = Guid.TryParse(text, out _) ? Guid.Empty.ToString() : text + "\u0000";
+            var hostile = Guid.TryParse(text, out _) ? Guid.Empty.ToString()
+                : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, out var instant) ? instant.ToOffset(TimeSpan.FromHours(14)).ToString("O", CultureInfo.InvariantCulture)
+                : text + "\u0000";
             draft.Json = Replace(draft.Json!, path, hostile);
             yield return draft.Build($"{path} = {JsonSerializer.Serialize(hostile)}");
         }
@@ -379,7 +381,7 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
         }
     }
 
-    private static string MutateJson(Draft draft, List<(string Path, string Name, JsonNode? Node)> leaves, Random random)
+    private string MutateJson(Draft draft, List<(string Path, string Name, JsonNode? Node)> leaves, Random random)
     {
         var (path, name, node) = Pick(random, leaves);
         JsonNode? replacement;
@@ -401,6 +403,7 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
                 break;
             case 5:
                 replacement = Pick(random, ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999+14:00", "2026-02-30T00:00:00Z", "2026-01-01", "2026-01-01T00:00:00",
+                    now.AddDays(20).ToOffset(TimeSpan.FromHours(14)).ToString("O", CultureInfo.InvariantCulture), "2030-01-01T00:00:00-12:00",
                     "-0001-01-01T00:00:00Z", "00000000-0000-0000-0000-000000000000", Guid.NewGuid().ToString(), "not-a-guid"]);
                 description = $"{path} = {replacement.ToJsonString()}";
                 break;

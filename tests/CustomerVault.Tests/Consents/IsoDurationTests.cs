@@ -38,6 +38,10 @@ public sealed class IsoDurationTests
     [InlineData("P2Y1D", false)]
     [InlineData("P0D", false)]
     [InlineData("PT1S", true)]
+    [InlineData("P9999Y", false)]
+    [InlineData("P1Y9999M", false)]
+    [InlineData("P99999D", false)]
+    [InlineData("PT999999999S", false)]
     public void Accepts_up_to_two_years(string text, bool acceptable)
     {
         Assert.True(IsoDuration.TryParse(text, out var duration));

@@ -119,4 +119,17 @@ public sealed class PatchProfileTests
         });
         Assert.True(JsonNode.DeepEquals(document, typed), typed!.ToJsonString());
     }
+
+    [Theory]
+    [InlineData("""{ "identity": { "name": { "given": "Ada\u0000" } } }""", "identity.name.given")]
+    [InlineData("""{ "contact": { "postal": { "lines": ["1 Main St", "\u001b[2J"] } } }""", "contact.postal.lines[1]")]
+    [InlineData("""{ "identity": { "name": { "given": "Ada\ud800" } } }""", "body")]
+    [InlineData("""{ "identity": { "name\udfff": { "given": "Ada" } } }""", "body")]
+    public void GivenAPatch_WithAControlCharacterOrALoneSurrogate_ThenItIsInvalidAndChangesNothing(string patch, string field)
+    {
+        var plan = PatchProfile.Plan(Current, JsonNode.Parse(patch), Today);
+
+        Assert.Contains(field, plan.Validation.ToDictionary().Keys);
+        Assert.Empty(plan.Changes);
+    }
 }

@@ -23,7 +23,11 @@ public static class EventStoreSetup
             .ApplyAllDatabaseChangesOnStartup();
 
         // Event times come from the vault's clock, the same one every rule reads, so tests can move time.
-        services.ConfigureMarten((sp, options) => options.Events.TimeProvider = sp.GetRequiredService<TimeProvider>());
+        services.ConfigureMarten((sp, options) =>
+        {
+            options.Events.TimeProvider = sp.GetRequiredService<TimeProvider>();
+            options.Logger(new StoreLogger(sp.GetRequiredService<ILogger<IDocumentStore>>()));
+        });
 
         // After the store's migration (registered just above), before any feature's background work.
         services.AddHostedService<SchemaScriptInstaller>();

@@ -16,6 +16,8 @@ public static partial class JsonInput
         // The contract says additionalProperties: false, and an ignored member is worse than a refused one: an approval
         // that misspells "scopes" would approve every scope requested.
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // A member given twice means two things, and parsers disagree on which one counts.
+        options.AllowDuplicateProperties = false;
         options.Converters.Add(new TextConverter());
         options.Converters.Add(new IdConverter());
         options.Converters.Add(new InstantConverter());
