@@ -217,5 +217,10 @@ public static class PatchProfile
         {
             throw RequestValidationException.For("body", $"is not valid JSON: {e.Message}");
         }
+        catch (InvalidOperationException)
+        {
+            // Comparing member names for duplicates reads them, and a name with a lone surrogate cannot be read.
+            throw RequestValidationException.For("body", "holds a member name that is not valid Unicode text (an unpaired surrogate).");
+        }
     }
 }

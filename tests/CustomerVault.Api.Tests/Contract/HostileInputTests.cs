@@ -97,12 +97,15 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
         using var api = app.Api(customer);
         byte[] patch = [.. """{ "identity": { "name": { "given": "Ada"""u8, 0xC3, 0x28, 0xFF, .. "\" } } }"u8];
         byte[] revoke = [.. """{ "reason": "why"""u8, 0xED, 0xA0, 0x80, .. "\" }"u8];
+        var namedBadly = """{ "reason\ud800": "why" }"""u8.ToArray();
 
         var patched = await api.PatchAsync("/v1/me/profile", Json(patch, "application/merge-patch+json"));
         var revoked = await api.PostAsync($"/v1/me/grants/{Guid.NewGuid()}/revoke", Json(revoke, "application/json"));
+        var badlyNamed = await api.PostAsync($"/v1/me/grants/{Guid.NewGuid()}/revoke", Json(namedBadly, "application/json"));
 
         await patched.AssertProblemAsync(HttpStatusCode.BadRequest);
         await revoked.AssertProblemAsync(HttpStatusCode.BadRequest);
+        await badlyNamed.AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 
     [Theory]
@@ -288,7 +291,24 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
     }
 
     [Fact]
-    public async Task Refusals_are_logged_at_information_without_a_stack_trace_failures_as_errors_with_one()
+    public async Task A_nul_in_a_portal_form_is_refused_and_nothing_is_stored()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        var requestId = await (await app.Api(vendor).RequestAccessAsync(customer.Id, "email")).IdAsync();
+        using var browser = app.CreateBrowser();
+        var signedIn = await browser.SubmitFormAsync("/account/sign-in", new() { ["Email"] = customer.Email, ["Password"] = customer.Password });
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+
+        var denied = await browser.SubmitFormAsync($"/portal/requests/{requestId}?handler=Deny", new() { ["Version"] = "1", ["Reason"] = "No" + Nul }, $"/portal/requests/{requestId}");
+
+        await denied.AssertProblemAsync(HttpStatusCode.BadRequest);
+        var request = await (await app.Api(customer).GetAsync($"/v1/me/access-requests/{requestId}")).JsonAsync();
+        Assert.Equal("pending", (string?)request["status"]);
+    }
+
+    [Fact]
+    public async Task Refusals_are_logged_at_information_without_a_stack_trace()
     {
         var customer = await app.SignUpAsync();
         var vendor = await app.RegisterVendorAsync();

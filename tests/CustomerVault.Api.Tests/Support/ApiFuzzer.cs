@@ -461,6 +461,7 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
             ("UTF-8 encoded surrogate", Splice(json, [0xED, 0xA0, 0x80])),
             ("escaped lone high surrogate", Splice(json, "\\ud800"u8.ToArray())),
             ("escaped lone low surrogate", Splice(json, "x\\udfffy"u8.ToArray())),
+            ("escaped lone surrogate in a member name", Encoding.UTF8.GetBytes(json.StartsWith('{') && json.Length > 2 ? "{\"m\\ud800\":1," + json[1..] : json)),
             ("escaped NUL", Splice(json, "\\u0000"u8.ToArray())),
             ("raw control character", Splice(json, [0x01])),
             ("UTF-16 body", Encoding.Unicode.GetBytes(json)),

@@ -96,10 +96,10 @@ public static partial class Customers
         return tokens;
     }
 
-    /// <summary>GETs a page, then POSTs its form with the antiforgery token the page carries.</summary>
-    public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient browser, string url, Dictionary<string, string> fields)
+    /// <summary>GETs a page (<paramref name="pageUrl"/>, or the form's own URL), then POSTs its form with the antiforgery token the page carries.</summary>
+    public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient browser, string url, Dictionary<string, string> fields, string? pageUrl = null)
     {
-        fields["__RequestVerificationToken"] = AntiforgeryToken(await browser.GetStringAsync(url));
+        fields["__RequestVerificationToken"] = AntiforgeryToken(await browser.GetStringAsync(pageUrl ?? url));
         return await browser.PostAsync(url, new FormUrlEncodedContent(fields));
     }
 

@@ -107,8 +107,13 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             _ => null,
         };
 
-        if (problem is null && UnstorableText(exception) is { } state)
+        if (problem is null)
         {
+            if (UnstorableText(exception) is not { } state)
+            {
+                return false;
+            }
+
             // Input checks should have refused it where it came in, with its field named; this is the last line.
             logger.LogWarning("Request refused with 400: text the database cannot store ({SqlState}) reached it", state);
             problem = new ProblemDetails
@@ -117,10 +122,6 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 Title = "The request holds text the vault cannot store.",
                 Detail = "A value holds a character that cannot be stored, such as U+0000. Remove control characters and send it again.",
             };
-        }
-        else if (problem is null)
-        {
-            return false;
         }
         else
         {
