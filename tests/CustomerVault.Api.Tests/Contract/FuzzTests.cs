@@ -14,8 +14,12 @@ public sealed class FuzzVaultApp : NetworkVaultApp
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Vault:Webhooks:Dispatch"] = "false",
-        // Otherwise every request after the third is refused for the cap before its body is looked at.
+        // Caps stay on (rate limits too, raised by VaultApp), far above what the fuzzer sends: otherwise most requests would
+        // be refused with 429 or 409 before their bodies were looked at.
         ["Vault:Consents:MaxPendingRequestsPerVendorAndCustomer"] = "100000",
+        ["Vault:Consents:MaxPendingRequestsPerCustomer"] = "100000",
+        ["Vault:Consents:MaxActiveGrantsPerCustomer"] = "100000",
+        ["Vault:Consents:MaxActiveGrantsPerVendorAndCustomer"] = "100000",
     };
 }
 
