@@ -11,7 +11,7 @@ public static class ExitCodes
     /// <summary>The command line is not valid.</summary>
     public const int Usage = 2;
 
-    /// <summary>The database cannot be reached, or holds no vault.</summary>
+    /// <summary>The vault's database or API cannot be reached, or what answers is not a vault.</summary>
     public const int DatabaseUnavailable = 3;
 
     /// <summary>The customer (or vendor) named is not in the vault.</summary>
@@ -22,6 +22,9 @@ public static class ExitCodes
 
     /// <summary>A master key the command needs is not configured.</summary>
     public const int KeysUnavailable = 6;
+
+    /// <summary>The vault refused the credentials (401), or they are not the kind the command needs (403).</summary>
+    public const int AccessDenied = 7;
 }
 
 /// <summary>A failure the CLI reports in one line, with its exit code.</summary>

@@ -19,7 +19,9 @@ public static class KeyCommands
 {
     private const int MaxAdditionalKeys = 32;
 
-    public static Command Create(Option<string?> connection, Option<string?> dataDirectory, IAnsiConsole console, Func<string, string?> environment, Action<int> exit)
+    /// <param name="output">Where results go, known once the command line is parsed.</param>
+    public static Command Create(
+        Option<string?> connection, Option<string?> dataDirectory, Func<CliOutput> output, Func<string, string?> environment, Action<int> exit)
     {
         var batchSize = new Option<int>("--batch-size") { Description = "Documents per transaction.", DefaultValueFactory = _ => 500 };
         var status = new Command("status", "For each master key: whether this configuration holds it, and how many data keys and webhook secrets it sealed.")
@@ -31,24 +33,33 @@ public static class KeyCommands
             connection, dataDirectory, batchSize,
         };
 
-        status.SetAction((result, ct) => VaultCli.Guarded(console, async () =>
+        status.SetAction((result, ct) => VaultCli.Guarded(output(), async () =>
         {
             var keys = Keys(environment, result.GetValue(dataDirectory));
             await using var vault = await VaultConnection.OpenAsync(result.GetValue(connection), result.GetValue(dataDirectory), environment, ct);
             var usage = await UsageAsync(vault, ct);
-            var table = new Table().AddColumn("master key").AddColumn("here").AddColumn(new TableColumn("data keys").RightAligned())
-                .AddColumn(new TableColumn("webhook secrets").RightAligned());
-            foreach (var id in keys.All.Select(k => (string?)k.Id).Union(usage.Keys.Select(k => k == "" ? null : k)))
+            var rows = keys.All.Select(k => (string?)k.Id).Union(usage.Keys.Select(k => k == "" ? null : k))
+                .Select(id => new MasterKeyUsage(id, Role(keys, id), usage.GetValueOrDefault(id ?? "").DataKeys, usage.GetValueOrDefault(id ?? "").Secrets))
+                .ToList();
+            if (output().Json)
             {
-                var (dataKeys, secrets) = usage.GetValueOrDefault(id ?? "");
-                table.AddRow(id ?? "(not recorded)", Role(keys, id), Count(dataKeys), Count(secrets));
+                output().Document(new KeyStatusDocument(keys.Current.Id, rows));
+                return ExitCodes.Ok;
             }
 
-            console.Write(table);
+            var table = new Table().AddColumn("master key").AddColumn("here").AddColumn(new TableColumn("data keys").RightAligned())
+                .AddColumn(new TableColumn("webhook secrets").RightAligned());
+            foreach (var row in rows)
+            {
+                table.AddRow(new Text(row.MasterKey ?? "(not recorded)"), row.Here == NotConfigured ? new Markup($"[red]{NotConfigured}[/]") : new Text(row.Here),
+                    new Text(Count(row.DataKeys)), new Text(Count(row.WebhookSecrets)));
+            }
+
+            output().Write(table);
             return ExitCodes.Ok;
         }, exit));
 
-        rewrap.SetAction((result, ct) => VaultCli.Guarded(console, async () =>
+        rewrap.SetAction((result, ct) => VaultCli.Guarded(output(), async () =>
         {
             var keys = Keys(environment, result.GetValue(dataDirectory));
             await using var vault = await VaultConnection.OpenAsync(result.GetValue(connection), result.GetValue(dataDirectory), environment, ct);
@@ -61,29 +72,29 @@ public static class KeyCommands
 
             var keyring = new CustomerKeyring(keys, TimeProvider.System);
             var size = Math.Max(1, result.GetValue(batchSize));
-            long dataKeys = 0, secrets = 0;
-            await console.Progress().StartAsync(async progress =>
-            {
-                var task = progress.AddTask("Re-wrapping data keys and webhook secrets");
-                task.IsIndeterminate = true;
-                dataKeys = await MasterKeyRotation.RewrapAsync<CustomerDataKey>(vault.Store, keys.Current, keyring.Rewrapped, size,
-                    done => task.Description = $"Re-wrapped {done} data keys", ct);
-                secrets = await MasterKeyRotation.RewrapAsync<VendorWebhookSecret>(vault.Store, keys.Current, s => s.Resealed(keys), size,
-                    done => task.Description = $"Re-wrapped {done} webhook secrets", ct);
-                task.StopTask();
-            });
-            console.WriteLine($"Re-wrapped {dataKeys} customer data keys and {secrets} webhook secrets under master key {keys.Current.Id}.");
+            var dataKeys = await output().ProgressAsync("Re-wrapping data keys", "data keys", progress =>
+                MasterKeyRotation.RewrapAsync<CustomerDataKey>(vault.Store, keys.Current, keyring.Rewrapped, size, done => progress(done, null), ct));
+            var secrets = await output().ProgressAsync("Re-wrapping webhook secrets", "secrets", progress =>
+                MasterKeyRotation.RewrapAsync<VendorWebhookSecret>(vault.Store, keys.Current, s => s.Resealed(keys), size, done => progress(done, null), ct));
 
-            var left = (await UsageAsync(vault, ct)).Where(u => u.Key != keys.Current.Id).ToList();
+            var left = (await UsageAsync(vault, ct)).Where(u => u.Key != keys.Current.Id)
+                .Select(u => new MasterKeyUsage(u.Key == "" ? null : u.Key, Role(keys, u.Key == "" ? null : u.Key), u.Value.DataKeys, u.Value.Secrets)).ToList();
+            var retired = left.Count > 0 ? [] : keys.All.Where(k => k != keys.Current).Select(k => k.Id).ToList();
+            if (output().Json)
+            {
+                output().Document(new RewrapDocument(keys.Current.Id, dataKeys, secrets, left, retired));
+                return left.Count > 0 ? ExitCodes.Incomplete : ExitCodes.Ok;
+            }
+
+            output().Line($"Re-wrapped {dataKeys} customer data keys and {secrets} webhook secrets under master key {keys.Current.Id}.");
             if (left.Count > 0)
             {
-                console.WriteLine($"Still under other keys (sealed meanwhile by a node whose current key is not {keys.Current.Id}?): "
-                                  + string.Join(", ", left.Select(u => $"{u.Key}: {u.Value.DataKeys} data keys, {u.Value.Secrets} secrets")) + ". Run it again.");
+                output().Line($"Still under other keys (sealed meanwhile by a node whose current key is not {keys.Current.Id}?): "
+                              + string.Join(", ", left.Select(u => $"{u.MasterKey ?? "(not recorded)"}: {u.DataKeys} data keys, {u.WebhookSecrets} secrets")) + ". Run it again.");
                 return ExitCodes.Incomplete;
             }
 
-            var retired = keys.All.Where(k => k != keys.Current).Select(k => k.Id).ToList();
-            console.WriteLine(retired.Count > 0
+            output().Line(retired.Count > 0
                 ? $"Nothing is left under {string.Join(", ", retired)}: remove it from Vault:Encryption:AdditionalMasterKeys on every node (keep it for backups made before now)."
                 : "Every data key and secret is under the current master key.");
             return ExitCodes.Ok;
@@ -135,8 +146,20 @@ public static class KeyCommands
         }
     }
 
+    private const string NotConfigured = "not configured";
+
     private static string Role(MasterKeys keys, string? id) =>
-        id == keys.Current.Id ? "current" : keys.All.Any(k => k.Id == id) ? "additional" : id is null ? "any held key" : "[red]not configured[/]";
+        id == keys.Current.Id ? "current" : keys.All.Any(k => k.Id == id) ? "additional" : id is null ? "any held key" : NotConfigured;
 
     private static string Count(long count) => count.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <param name="MasterKey">The master key's id; absent for keys sealed before ids were recorded.</param>
+/// <param name="Here">current, additional, not configured (in this configuration), or any held key (for unrecorded ids).</param>
+public sealed record MasterKeyUsage(string? MasterKey, string Here, long DataKeys, long WebhookSecrets);
+
+/// <summary>keys status --output json.</summary>
+public sealed record KeyStatusDocument(string Current, IReadOnlyList<MasterKeyUsage> Keys);
+
+/// <summary>keys rewrap --output json: what moved, what is still elsewhere (exit 5 when anything is), what can be retired.</summary>
+public sealed record RewrapDocument(string Current, long DataKeys, long WebhookSecrets, IReadOnlyList<MasterKeyUsage> Remaining, IReadOnlyList<string> Retirable);

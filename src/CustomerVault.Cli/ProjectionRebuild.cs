@@ -10,11 +10,6 @@ using Weasel.Core;
 
 namespace CustomerVault.Cli;
 
-public sealed record RebuildResult(long Events, int Streams, int Profiles, int Vendors, int Requests, int Grants, TimeSpan Elapsed)
-{
-    public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Events / Elapsed.TotalSeconds : Events;
-}
-
 /// <summary>
 /// Rebuilds every projection from the events alone: reads each stream in order, folds it with the same functions the
 /// event store projects with, and overwrites the documents. Documents are replaced, not deleted first, so a running
@@ -24,10 +19,9 @@ public static class ProjectionRebuild
 {
     private const int FlushEvery = 5_000;
 
-    public static async Task<RebuildResult> RunAsync(VaultConnection vault, Action<long, long>? progress, CancellationToken cancellationToken)
+    public static async Task<ReplayResult> RunAsync(VaultConnection vault, StoredEvents stored, Action<long, long?> progress, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var stored = new StoredEvents(vault.Store);
 
         await using var connection = await vault.DataSource.OpenConnectionAsync(cancellationToken);
         long total;
@@ -40,7 +34,6 @@ public static class ProjectionRebuild
         var writing = Task.CompletedTask;
         var counts = new Dictionary<Type, int>();
         long read = 0;
-        var streams = 0;
         Guid current = Guid.Empty;
         object? state = null;
 
@@ -65,7 +58,7 @@ public static class ProjectionRebuild
                 read++;
                 if (read % 10_000 == 0)
                 {
-                    progress?.Invoke(read, total);
+                    progress(read, total);
                 }
             }
         }
@@ -73,9 +66,8 @@ public static class ProjectionRebuild
         await EmitAsync(state);
         await FlushAsync();
         await writing;
-        progress?.Invoke(read, total);
-        return new RebuildResult(read, streams, counts.GetValueOrDefault(typeof(Profile)), counts.GetValueOrDefault(typeof(Vendor)),
-            counts.GetValueOrDefault(typeof(AccessRequest)), counts.GetValueOrDefault(typeof(Grant)), stopwatch.Elapsed);
+        progress(read, total);
+        return ReplayCount.Result("database", written: true, read, counts, stopwatch.Elapsed);
 
         async Task EmitAsync(object? document)
         {
@@ -84,7 +76,6 @@ public static class ProjectionRebuild
                 return;
             }
 
-            streams++;
             counts[document.GetType()] = counts.GetValueOrDefault(document.GetType()) + 1;
             pending.Add(document);
             if (pending.Count >= FlushEvery)
@@ -105,4 +96,14 @@ public static class ProjectionRebuild
             }
         }
     }
+}
+
+/// <summary>What a replay reports, however it ran: events, streams, and the documents of each kind they fold into.</summary>
+public static class ReplayCount
+{
+    public static ReplayResult Result(string source, bool written, long events, IReadOnlyDictionary<Type, int> documents, TimeSpan elapsed) =>
+        new(source, written, events, documents.Values.Sum(),
+            new ReplayDocuments(documents.GetValueOrDefault(typeof(Profile)), documents.GetValueOrDefault(typeof(Vendor)),
+                documents.GetValueOrDefault(typeof(AccessRequest)), documents.GetValueOrDefault(typeof(Grant))),
+            Math.Round(elapsed.TotalSeconds, 3), Math.Round(elapsed.TotalSeconds > 0 ? events / elapsed.TotalSeconds : events));
 }

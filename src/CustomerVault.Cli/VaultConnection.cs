@@ -47,7 +47,8 @@ public sealed class VaultConnection : IAsyncDisposable
             if (!File.Exists(Path.Combine(root, "data", "PG_VERSION")))
             {
                 throw new CliException(ExitCodes.DatabaseUnavailable,
-                    $"No vault database at {root}. Pass --connection, set ConnectionStrings__Vault, or --data-directory for the vault's data folder.");
+                    $"No vault database at {root}. Pass --connection, set ConnectionStrings__Vault, or --data-directory for the vault's data folder; "
+                    + $"or work over the vault's API with --vault (or {VaultCli.UrlVariable}).");
             }
 
             try

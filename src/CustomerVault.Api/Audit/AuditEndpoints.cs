@@ -12,7 +12,8 @@ namespace CustomerVault.Audit;
 
 /// <param name="Position">The event's place in the feed: page with <c>after</c> set to the last one you have.</param>
 /// <param name="Sequence">The event store's own sequence number, as receipts and broken-link reports name it.</param>
-/// <param name="Data">The event's data exactly as stored (profile values appear only sealed), so its hash can be checked independently.</param>
+/// <param name="Data">The event's data as stored (profile values appear only sealed). Its hash covers the data in PostgreSQL's text form of
+/// jsonb, which follows from the value alone (see README), so anyone can check it independently.</param>
 public sealed record FeedEvent(
     long Position, long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset At, string? Actor, string? CorrelationId, string? CausationId,
     JsonElement Data, string Hash, string PreviousHash);
@@ -45,6 +46,11 @@ public static class AuditEndpoints
             .WithDescription("A page holds only events below the feed's watermark, so it never changes and no event ever appears later "
                              + "before its last position: page on with after set to lastPosition until next is absent, then poll.")
             .Produces<FeedPage>(StatusCodes.Status200OK, "application/json", NdJson).ProducesValidationProblem();
+        audit.MapGet("/customers/{customerId:guid}/events", CustomerFeed).WithName("GetCustomerEventFeed")
+            .WithSummary("The event feed of one customer's record: her streams and those of the vendors they name, paged as the global feed")
+            .WithDescription("Everything needed to verify her hash chains and rebuild her history and her grants at any instant "
+                             + "without reading the whole store (the customervault CLI reads it over the API).")
+            .Produces<FeedPage>(StatusCodes.Status200OK, "application/json", NdJson).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/customers/{customerId:guid}/verify", Verify).WithName("VerifyCustomerChains")
             .WithSummary("Recompute the hash chains of a customer's streams: intact, or the first broken link").ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/checkpoints/latest", LatestCheckpoint).WithName("GetLatestCheckpoint")
@@ -91,7 +97,23 @@ public static class AuditEndpoints
         return TypedResults.Ok(new VerificationReport(report.Intact, report.Streams, report.Events, report.FirstBroken));
     }
 
-    private static async Task Feed(long? after, int? limit, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static Task Feed(long? after, int? limit, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        WriteFeedAsync(http, dataSource, null, after, limit, "/v1/audit/events", cancellationToken);
+
+    private static async Task CustomerFeed(
+        Guid customerId, long? after, int? limit, HttpContext http, IQuerySession session, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (await ConsentHistory.CustomerRecordStreamsAsync(session, customerId, cancellationToken) is not { } streams)
+        {
+            await NotFound("customer").ExecuteAsync(http);
+            return;
+        }
+
+        await WriteFeedAsync(http, dataSource, streams, after, limit, $"/v1/audit/customers/{customerId}/events", cancellationToken);
+    }
+
+    private static async Task WriteFeedAsync(
+        HttpContext http, NpgsqlDataSource dataSource, Guid[]? streams, long? after, int? limit, string path, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxFeedPage)
         {
@@ -100,9 +122,9 @@ public static class AuditEndpoints
 
         var from = after ?? 0;
         var take = limit ?? MaxFeedPage;
-        var events = await FeedAsync(dataSource, from, take, cancellationToken);
+        var events = await FeedAsync(dataSource, streams, from, take, cancellationToken);
         var last = events.Count > 0 ? events[^1].Position : from;
-        var next = events.Count == take ? $"/v1/audit/events?after={last}&limit={take}" : null;
+        var next = events.Count == take ? $"{path}?after={last}&limit={take}" : null;
         var json = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
 
         if (http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(NdJson, StringComparison.OrdinalIgnoreCase)))
@@ -124,8 +146,8 @@ public static class AuditEndpoints
         await http.Response.WriteAsJsonAsync(new FeedPage(events, last, next), json, cancellationToken);
     }
 
-    /// <summary>A page of the feed, up to the watermark: nothing can still commit below it, and no writer waits for it.</summary>
-    private static async Task<List<FeedEvent>> FeedAsync(NpgsqlDataSource dataSource, long after, int limit, CancellationToken cancellationToken)
+    /// <summary>A page of the feed (of these streams only, when given), up to the watermark: nothing can still commit below it, and no writer waits for it.</summary>
+    private static async Task<List<FeedEvent>> FeedAsync(NpgsqlDataSource dataSource, Guid[]? streams, long after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var watermark = await FeedPositions.WatermarkAsync(connection, cancellationToken);
@@ -133,10 +155,15 @@ public static class AuditEndpoints
             $"""
              SELECT {FeedPositions.Of("c")}, e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text, c.hash, c.previous_hash
              FROM {EventChain.Table} c JOIN {EventStoreSetup.Schema}.mt_events e ON e.seq_id = c.seq_id
-             WHERE {FeedPositions.Of("c")} > $1 AND {FeedPositions.Of("c")} <= $2 ORDER BY {FeedPositions.Of("c")} LIMIT $3
+             WHERE {FeedPositions.Of("c")} > $1 AND {FeedPositions.Of("c")} <= $2 AND ($4::uuid[] IS NULL OR c.stream_id = ANY($4))
+             ORDER BY {FeedPositions.Of("c")} LIMIT $3
              """, connection)
         {
-            Parameters = { new() { Value = after }, new() { Value = watermark }, new() { Value = limit } },
+            Parameters =
+            {
+                new() { Value = after }, new() { Value = watermark }, new() { Value = limit },
+                new() { Value = (object?)streams ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid },
+            },
         };
         var events = new List<FeedEvent>(limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -144,21 +144,30 @@ public sealed class Checkpoints(NpgsqlDataSource dataSource, VaultSigner? signer
             return false;
         }
 
-        var result = await new JsonWebTokenHandler().ValidateTokenAsync(checkpoint.Jws, new TokenValidationParameters
-        {
-            // Every document key still published: a checkpoint stays verifiable after the key that signed it was rotated.
-            IssuerSigningKeys = signer.Keys,
-            ValidateIssuer = false,
-            ValidateAudience = false,
-            ValidateLifetime = false,
-            RequireExpirationTime = false,
-            ValidTypes = [JwsType],
-        });
-        return result.IsValid
-               && result.Claims.TryGetValue("root", out var root) && root as string == checkpoint.Root
-               && result.Claims.TryGetValue("sequence", out var sequence) && Convert.ToInt64(sequence, CultureInfo.InvariantCulture) == checkpoint.Sequence
-               && (result.Claims.TryGetValue("position", out var position) ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : (long?)null) == checkpoint.Position;
+        // Every document key still published: a checkpoint stays verifiable after the key that signed it was rotated.
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(checkpoint.Jws, ValidationParameters(signer.Keys));
+        return result.IsValid && ClaimsMatch(result.Claims, checkpoint);
     }
+
+    /// <summary>How a checkpoint's JWS is checked, by the vault and by an auditor's tool alike: its type, and one of these keys.</summary>
+    public static TokenValidationParameters ValidationParameters(IEnumerable<SecurityKey> keys) => new()
+    {
+        IssuerSigningKeys = keys,
+        // The key the JWS names by its kid, never another that happens to verify.
+        TryAllIssuerSigningKeys = false,
+        ValidateIssuer = false,
+        ValidateAudience = false,
+        ValidateLifetime = false,
+        RequireExpirationTime = false,
+        ValidTypes = [JwsType],
+    };
+
+    /// <summary>Whether the signed claims say what the checkpoint's record says (a position only on checkpoints made since positions).</summary>
+    public static bool ClaimsMatch(IDictionary<string, object> claims, Checkpoint checkpoint) =>
+        claims.TryGetValue("root", out var root) && root as string == checkpoint.Root
+        && claims.TryGetValue("sequence", out var sequence) && Convert.ToInt64(sequence, CultureInfo.InvariantCulture) == checkpoint.Sequence
+        && claims.TryGetValue("streams", out var streams) && Convert.ToInt64(streams, CultureInfo.InvariantCulture) == checkpoint.Streams
+        && (claims.TryGetValue("position", out var position) ? Convert.ToInt64(position, CultureInfo.InvariantCulture) : (long?)null) == checkpoint.Position;
 }
 
 /// <summary>Makes a checkpoint when the latest is older than the interval; one node at a time.</summary>

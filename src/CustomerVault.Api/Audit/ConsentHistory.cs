@@ -24,31 +24,46 @@ public sealed record AsOfView(DateTimeOffset AsOf, IReadOnlyList<AccessRequestVi
 public static class ConsentHistory
 {
     /// <summary>The streams that concern a customer, or null when the vault has never heard of her.</summary>
-    public static async Task<Guid[]?> CustomerStreamsAsync(IQuerySession session, Guid customerId, CancellationToken cancellationToken)
+    public static async Task<Guid[]?> CustomerStreamsAsync(IQuerySession session, Guid customerId, CancellationToken cancellationToken) =>
+        await ConsentsOfAsync(session, customerId, cancellationToken) is { } consents ? [customerId, .. consents.Select(c => c.Id)] : null;
+
+    /// <summary>
+    /// A customer's streams and those of the vendors her requests and grants name: every event her history and any
+    /// as-of view of it are made of, what an auditor reads to rebuild them. Null when the vault has never heard of her.
+    /// </summary>
+    public static async Task<Guid[]?> CustomerRecordStreamsAsync(IQuerySession session, Guid customerId, CancellationToken cancellationToken) =>
+        await ConsentsOfAsync(session, customerId, cancellationToken) is { } consents
+            ? [customerId, .. consents.Select(c => c.Id), .. consents.Select(c => c.VendorId).Distinct()]
+            : null;
+
+    private static async Task<List<(Guid Id, Guid VendorId)>?> ConsentsOfAsync(IQuerySession session, Guid customerId, CancellationToken cancellationToken)
     {
-        var streams = await StreamsAsync(session, "customer_id", customerId, cancellationToken);
+        var consents = await StreamsAsync(session, "customer_id", customerId, cancellationToken);
         var registered = await session.Events.FetchStreamStateAsync(customerId, cancellationToken) is not null;
-        return !registered && streams.Count == 0 ? null : [customerId, .. streams];
+        return !registered && consents.Count == 0 ? null : consents;
     }
 
     public static async Task<Guid[]?> VendorStreamsAsync(IQuerySession session, Guid vendorId, CancellationToken cancellationToken) =>
         await session.Events.FetchStreamStateAsync(vendorId, cancellationToken) is null
             ? null
-            : [.. await StreamsAsync(session, "vendor_id", vendorId, cancellationToken)];
+            : [.. (await StreamsAsync(session, "vendor_id", vendorId, cancellationToken)).Select(s => s.Id)];
 
-    private static async Task<List<Guid>> StreamsAsync(IQuerySession session, string column, Guid id, CancellationToken cancellationToken)
+    private static async Task<List<(Guid Id, Guid VendorId)>> StreamsAsync(IQuerySession session, string column, Guid id, CancellationToken cancellationToken)
     {
         var store = session.DocumentStore;
         await using var command = new NpgsqlCommand(
-            $"SELECT id FROM {store.TableOf<AccessRequest>()} WHERE {column} = $1 UNION ALL SELECT id FROM {store.TableOf<Grant>()} WHERE {column} = $1", session.Connection)
+            $"""
+             SELECT id, vendor_id FROM {store.TableOf<AccessRequest>()} WHERE {column} = $1
+             UNION ALL SELECT id, vendor_id FROM {store.TableOf<Grant>()} WHERE {column} = $1
+             """, session.Connection)
         {
             Parameters = { new() { Value = id } },
         };
-        var ids = new List<Guid>();
+        var ids = new List<(Guid, Guid)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            ids.Add(reader.GetGuid(0));
+            ids.Add((reader.GetGuid(0), reader.GetGuid(1)));
         }
 
         return ids;
@@ -56,17 +71,27 @@ public static class ConsentHistory
 
     /// <summary>Every event of these streams, in the order they happened, with the consent state before and after each.</summary>
     public static async Task<IReadOnlyList<HistoryEntry>> HistoryAsync(
-        StoredEvents stored, NpgsqlConnection connection, Guid[] streams, CancellationToken cancellationToken)
+        StoredEvents stored, NpgsqlConnection connection, Guid[] streams, CancellationToken cancellationToken) =>
+        History(stored.Replay, await stored.ReadAsync(connection, streams, null, cancellationToken));
+
+    /// <summary>
+    /// The history these events tell (in global order), with the consent state before and after each; a vendor's own
+    /// events, read only to name the vendor in an as-of view, are not part of it.
+    /// </summary>
+    public static IReadOnlyList<HistoryEntry> History(Replay replay, IEnumerable<StoredEvent> events)
     {
-        var events = await stored.ReadAsync(connection, streams, null, cancellationToken);
-        var hashes = await HashesAsync(connection, streams, cancellationToken);
         var states = new Dictionary<Guid, object?>();
-        var entries = new List<HistoryEntry>(events.Count);
+        var entries = new List<HistoryEntry>();
         foreach (var e in events)
         {
             var before = states.GetValueOrDefault(e.StreamId);
-            var after = stored.Replay.Evolve(before, e.Data);
+            var after = replay.Evolve(before, e.Data);
             states[e.StreamId] = after;
+            if (after is Vendor)
+            {
+                continue;
+            }
+
             var attributes = e.Data switch
             {
                 ProfileAttributeSet set => [set.Attribute],
@@ -74,8 +99,8 @@ public static class ConsentHistory
                 _ => (IReadOnlyList<string>?)null,
             };
             entries.Add(new HistoryEntry(
-                e.Sequence, stored.Replay.KindOf(after), e.StreamId, e.Version, e.Type, e.Timestamp, e.Actor, e.CorrelationId, attributes,
-                Replay.Summarize(before), Replay.Summarize(after), hashes.GetValueOrDefault(e.Sequence)));
+                e.Sequence, replay.KindOf(after), e.StreamId, e.Version, e.Type, e.Timestamp, e.Actor, e.CorrelationId, attributes,
+                Replay.Summarize(before), Replay.Summarize(after), e.Hash));
         }
 
         return entries;
@@ -84,35 +109,25 @@ public static class ConsentHistory
     /// <summary>The requests and grants among these streams as they stood at <paramref name="asOf"/>, by the events up to it.</summary>
     public static async Task<AsOfView> AsOfAsync(StoredEvents stored, NpgsqlConnection connection, Guid[] streams, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        var events = await stored.ReadAsync(connection, streams, asOf, cancellationToken);
-        var states = events.GroupBy(e => e.StreamId).Select(g => stored.Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data)))).ToList();
-        var requests = states.OfType<AccessRequest>().OrderByDescending(r => r.RequestedAt).ToList();
-        var grants = states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).ToList();
-
-        var vendorIds = requests.Select(r => r.VendorId).Concat(grants.Select(g => g.VendorId)).Distinct().ToArray();
-        var vendorEvents = await stored.ReadAsync(connection, vendorIds, asOf, cancellationToken);
-        var vendors = vendorEvents.GroupBy(e => e.StreamId)
-            .Select(g => stored.Replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data))))
-            .OfType<Vendor>()
-            .ToDictionary(v => v.Id);
-        return new AsOfView(asOf,
-            requests.Select(r => AccessRequestView.Of(r, vendors.GetValueOrDefault(r.VendorId), asOf)).ToList(),
-            grants.Select(g => GrantView.Of(g, vendors.GetValueOrDefault(g.VendorId), asOf)).ToList());
+        var states = Fold(stored.Replay, await stored.ReadAsync(connection, streams, asOf, cancellationToken));
+        var vendorIds = states.OfType<AccessRequest>().Select(r => r.VendorId).Concat(states.OfType<Grant>().Select(g => g.VendorId)).Distinct().ToArray();
+        states.AddRange(Fold(stored.Replay, await stored.ReadAsync(connection, vendorIds, asOf, cancellationToken)));
+        return AsOf(states, asOf);
     }
 
-    private static async Task<Dictionary<long, string>> HashesAsync(NpgsqlConnection connection, Guid[] streams, CancellationToken cancellationToken)
+    /// <summary>The requests and grants among these events' streams as they stood at <paramref name="asOf"/>, named with their vendors then.</summary>
+    public static AsOfView AsOf(Replay replay, IEnumerable<StoredEvent> events, DateTimeOffset asOf) =>
+        AsOf(Fold(replay, events.Where(e => e.Timestamp <= asOf)), asOf);
+
+    private static AsOfView AsOf(IReadOnlyList<object> states, DateTimeOffset asOf)
     {
-        await using var command = new NpgsqlCommand($"SELECT seq_id, hash FROM {EventChain.Table} WHERE stream_id = ANY($1)", connection)
-        {
-            Parameters = { new() { Value = streams } },
-        };
-        var hashes = new Dictionary<long, string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            hashes[reader.GetInt64(0)] = reader.GetString(1);
-        }
-
-        return hashes;
+        var vendors = states.OfType<Vendor>().ToDictionary(v => v.Id);
+        return new AsOfView(asOf,
+            states.OfType<AccessRequest>().OrderByDescending(r => r.RequestedAt).Select(r => AccessRequestView.Of(r, vendors.GetValueOrDefault(r.VendorId), asOf)).ToList(),
+            states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).Select(g => GrantView.Of(g, vendors.GetValueOrDefault(g.VendorId), asOf)).ToList());
     }
+
+    /// <summary>Each stream's state after its events (given in global order).</summary>
+    private static List<object> Fold(Replay replay, IEnumerable<StoredEvent> events) =>
+        [.. events.GroupBy(e => e.StreamId).Select(g => replay.Fold(g.OrderBy(e => e.Version).Select(e => (e.Version, e.Data)))).OfType<object>()];
 }

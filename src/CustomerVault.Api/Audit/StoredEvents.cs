@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CustomerVault.Infrastructure.EventStore;
 using Marten;
 using Npgsql;
@@ -6,7 +7,9 @@ using NpgsqlTypes;
 namespace CustomerVault.Audit;
 
 /// <summary>An event as stored, with the metadata audits show.</summary>
-public sealed record StoredEvent(long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? CorrelationId, object Data);
+/// <param name="Hash">Its link in its stream's hash chain, as recorded.</param>
+public sealed record StoredEvent(
+    long Sequence, Guid StreamId, long Version, string Type, DateTimeOffset Timestamp, string? Actor, string? CorrelationId, object Data, string? Hash);
 
 /// <summary>
 /// Reads events of many streams in one query, straight from the event table. Audits read hundreds of streams at a
@@ -32,6 +35,13 @@ public sealed class StoredEvents
 
     public object Deserialize(string eventTypeName, NpgsqlDataReader reader, int column) => _serializer.FromJson(TypeOf(eventTypeName), reader, column);
 
+    /// <summary>An event's data as JSON from elsewhere (the auditors' feed), read as the store reads it.</summary>
+    public object Deserialize(string eventTypeName, JsonElement data)
+    {
+        using var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(data));
+        return _serializer.FromJson(TypeOf(eventTypeName), json);
+    }
+
     /// <summary>The events of these streams, in global order, up to an instant when one is given.</summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadAsync(NpgsqlConnection connection, Guid[] streams, DateTimeOffset? upTo, CancellationToken cancellationToken)
     {
@@ -42,10 +52,10 @@ public sealed class StoredEvents
 
         await using var command = new NpgsqlCommand(
             $"""
-             SELECT seq_id, stream_id, version, type, timestamp, user_name, correlation_id, data
-             FROM {EventStoreSetup.Schema}.mt_events
-             WHERE stream_id = ANY($1) AND ($2::timestamptz IS NULL OR timestamp <= $2)
-             ORDER BY seq_id
+             SELECT e.seq_id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.data, c.hash
+             FROM {EventStoreSetup.Schema}.mt_events e LEFT JOIN {EventChain.Table} c ON c.seq_id = e.seq_id
+             WHERE e.stream_id = ANY($1) AND ($2::timestamptz IS NULL OR e.timestamp <= $2)
+             ORDER BY e.seq_id
              """, connection)
         {
             Parameters =
@@ -60,7 +70,8 @@ public sealed class StoredEvents
         {
             var type = reader.GetString(3);
             events.Add(new StoredEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), type, reader.GetFieldValue<DateTimeOffset>(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), Deserialize(type, reader, 7)));
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6), Deserialize(type, reader, 7),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
         }
 
         return events;

@@ -3,11 +3,10 @@ using System.Text.Json.Nodes;
 using CustomerVault.Api.Tests.Support;
 using CustomerVault.Cli;
 using Npgsql;
-using Spectre.Console.Testing;
 
 namespace CustomerVault.Api.Tests.Audit;
 
-/// <summary>The CLI's commands, run in-process against the test database, with their error paths.</summary>
+/// <summary>The CLI's commands on the database, run in-process against the test database, with their error paths.</summary>
 public sealed class CliTests(VaultApp app) : IClassFixture<VaultApp>
 {
     [Fact]
@@ -78,10 +77,10 @@ public sealed class CliTests(VaultApp app) : IClassFixture<VaultApp>
         var customer = await app.SignUpAsync();
         var grantId = await app.GrantAsync(vendor, customer);
 
-        var (code, output) = await RunAsync("audit", "as-of", "--customer", customer.Id.ToString(), "--at", app.Clock.GetUtcNow().AddSeconds(1).ToString("O"));
+        var (code, output) = await RunAsync("audit", "as-of", "--customer", customer.Id.ToString(), "--at", app.Clock.GetUtcNow().AddSeconds(1).ToString("O"), "--output", "json");
 
         Assert.Equal(ExitCodes.Ok, code);
-        var view = JsonNode.Parse(output[output.IndexOf('{')..])!;
+        var view = JsonNode.Parse(output)!;
         Assert.Equal(grantId.ToString(), (string?)view["grants"]![0]!["id"]);
     }
 
@@ -128,11 +127,11 @@ public sealed class CliTests(VaultApp app) : IClassFixture<VaultApp>
 
     private Task<(int Code, string Output)> RunAsync(params string[] args) => RunRawAsync([.. args, "--connection", app.ConnectionString]);
 
+    // stdout and stderr together, as a person at a terminal reads them.
     private static async Task<(int Code, string Output)> RunRawAsync(string[] args)
     {
-        var console = new TestConsole { Profile = { Width = 400 } };
-        var code = await VaultCli.RunAsync(args, console, _ => null);
-        return (code, console.Output);
+        var run = await CliRunner.RunAsync(args);
+        return (run.Code, run.Output + run.Error);
     }
 
     private async Task ExecuteAsync(string sql)

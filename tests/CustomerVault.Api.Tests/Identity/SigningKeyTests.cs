@@ -99,7 +99,7 @@ public sealed class SigningKeyTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal(oldDocuments.Kid, new JsonWebToken(oldCheckpoint).Kid);
         Assert.True((bool)oldCheckpointVerified!["signatureValid"]!);
         var cli = await VerifyWithCliAsync(connectionString, newDocuments.Pfx, oldDocuments.Certificate);
-        Assert.Contains("Checkpoint signature valid.", cli);
+        Assert.Contains($"Checkpoint signature valid (key {oldDocuments.Kid}).", cli);
 
         var newToken = (await after.ClientCredentialsAsync("demo-auditor", "demo-auditor-secret")).AccessToken!;
         using var admin2 = await after.OperatorAsync();
@@ -111,13 +111,12 @@ public sealed class SigningKeyTests(VaultApp app) : IClassFixture<VaultApp>
 
     private static async Task<string> VerifyWithCliAsync(string connectionString, string documents, string published)
     {
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string?>
         {
             ["Vault__Certificates__Documents__Path"] = documents,
             ["Vault__Certificates__Documents__Published__0__Path"] = published,
         };
-        var console = new TestConsole { Profile = { Width = 400 } };
-        await VaultCli.RunAsync(["audit", "verify", "--connection", connectionString], console, name => environment.GetValueOrDefault(name));
-        return console.Output;
+        var run = await CliRunner.RunAsync(["audit", "verify", "--connection", connectionString], environment);
+        return run.Output;
     }
 }

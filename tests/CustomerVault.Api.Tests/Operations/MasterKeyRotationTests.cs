@@ -1,10 +1,10 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text.Json;
 using CustomerVault.Api.Tests.Support;
 using CustomerVault.Cli;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Webhooks;
-using Spectre.Console.Testing;
 
 namespace CustomerVault.Api.Tests.Operations;
 
@@ -50,6 +50,10 @@ public sealed class MasterKeyRotationTests
         Assert.Contains($"Nothing is left under {Id(_oldKey)}", output);
         var (_, status) = await RunCliAsync(database, ["keys", "status"], _newKey);
         Assert.DoesNotContain(Id(_oldKey), status);
+        var (_, statusJson) = await RunCliAsync(database, ["keys", "status", "--output", "json"], _newKey);
+        var keys = JsonDocument.Parse(statusJson).RootElement;
+        Assert.Equal(Id(_newKey), keys.GetProperty("current").GetString());
+        Assert.All(keys.GetProperty("keys").EnumerateArray(), k => Assert.Equal(Id(_newKey), k.GetProperty("masterKey").GetString()));
 
         await using var after = await KeyedVault.StartAsync(database, _newKey);
         Assert.Equal("early.rotation@example.org", await ReadEmailAsync(after, vendor, early));
@@ -80,9 +84,8 @@ public sealed class MasterKeyRotationTests
             environment[$"Vault__Encryption__AdditionalMasterKeys__{i}"] = additional[i];
         }
 
-        var console = new TestConsole { Profile = { Width = 400 } };
-        var code = await VaultCli.RunAsync([.. args, "--connection", database], console, environment.GetValueOrDefault);
-        return (code, console.Output);
+        var run = await CliRunner.RunAsync([.. args, "--connection", database], environment);
+        return (run.Code, run.Output + run.Error);
     }
 
     /// <summary>A vault on the given database with the given master keys: the current one, then the additional ones.</summary>
