@@ -1,24 +1,38 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
+using System.Net;
+using System.Net.Sockets;
 
 namespace CustomerVault.Api.Tests.Support;
 
 /// <summary>
-/// The vault on real Kestrel over a socket, for what the in-memory test server does not do as a network does:
-/// chunked bodies, the server's own request limits, raw bytes and headers as a hostile client sends them, a browser.
+/// The vault on real Kestrel at an address of its own, named as its issuer: what a client outside the process (the
+/// CLI, a script) reaches through discovery, its token endpoint and its published keys, as over a network.
 /// </summary>
 public class KestrelVaultApp : VaultApp
 {
-    public string BaseUrl { get; private set; } = "";
+    private readonly int _port = FreePort();
+
+    /// <summary>Its address, without the trailing slash (as one types it).</summary>
+    public string BaseUrl => $"http://127.0.0.1:{_port}";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        // Discovery names the token endpoint and the keys under the issuer: it must be the address the vault answers at.
+        ["Vault:Tokens:Issuer"] = BaseUrl + "/",
+    };
 
     protected override void Start()
     {
-        UseKestrel(0);
+        UseKestrel(_port);
         StartServer();
-        BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
     }
 
     protected override HttpClient CreateHttpClient(bool handleCookies) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = handleCookies }) { BaseAddress = new Uri(BaseUrl) };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
