@@ -148,7 +148,8 @@ public sealed class AuditTests(VaultApp app) : IClassFixture<VaultApp>
         var paths = new[]
         {
             $"/v1/audit/customers/{customer.Id}/history", $"/v1/audit/customers/{customer.Id}/grants", $"/v1/audit/vendors/{vendor.Id}/grants",
-            "/v1/audit/events", $"/v1/audit/customers/{customer.Id}/verify", "/v1/audit/checkpoints/latest", "/v1/audit/checkpoints/latest/verify",
+            "/v1/audit/events", $"/v1/audit/customers/{customer.Id}/events", $"/v1/audit/customers/{customer.Id}/verify",
+            "/v1/audit/checkpoints/latest", "/v1/audit/checkpoints/latest/verify",
         };
 
         foreach (var client in new[] { app.Api(customer), app.Api(vendor), admin, app.Api(customerWithoutScopes) })
@@ -162,6 +163,43 @@ public sealed class AuditTests(VaultApp app) : IClassFixture<VaultApp>
         using var auditor = await app.AuditorAsync();
         await (await auditor.PostAsJsonAsync("/v1/audit/checkpoints", new { })).AssertProblemAsync(HttpStatusCode.Forbidden);
         await (await app.CreateApiClient().GetAsync("/v1/audit/events")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        await (await app.CreateApiClient().GetAsync($"/v1/audit/customers/{customer.Id}/events")).AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_customers_event_feed_holds_her_streams_and_her_vendors_and_nobody_elses_paged_by_position()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var otherVendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        var other = await app.SignUpAsync();
+        var grant = await app.GrantAsync(vendor, customer);
+        var othersGrant = await app.GrantAsync(otherVendor, other);
+        using var auditor = await app.AuditorAsync();
+
+        var events = new List<JsonNode>();
+        var pages = 0;
+        for (var next = $"/v1/audit/customers/{customer.Id}/events?limit=2"; next is not null; pages++)
+        {
+            var page = await (await auditor.GetAsync(next)).JsonAsync();
+            events.AddRange(page["items"]!.AsArray().Select(e => e!));
+            Assert.Equal(events.Count > 0 ? (long)events[^1]["position"]! : 0, (long)page["lastPosition"]!);
+            next = (string?)page["next"];
+        }
+
+        var streams = events.Select(e => (Guid)e["streamId"]!).ToHashSet();
+        Assert.Contains(customer.Id, streams);
+        Assert.Contains(grant, streams);
+        Assert.Contains(vendor.Id, streams);
+        Assert.DoesNotContain(other.Id, streams);
+        Assert.DoesNotContain(othersGrant, streams);
+        Assert.DoesNotContain(otherVendor.Id, streams);
+        Assert.True(pages > 1);
+        Assert.Equal(events.Select(e => (long)e["position"]!).Order(), events.Select(e => (long)e["position"]!));
+        Assert.All(events, e => Assert.NotNull((string?)e["hash"]));
+
+        await (await auditor.GetAsync($"/v1/audit/customers/{Guid.NewGuid()}/events")).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await auditor.GetAsync($"/v1/audit/customers/{customer.Id}/events?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 
     [Fact]
