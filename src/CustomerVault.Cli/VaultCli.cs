@@ -198,7 +198,7 @@ public static class VaultCli
                 return ExitCodes.Ok;
             }
 
-            output.Line($"Checkpoint {made.Id} made at {made.CreatedAt:O}: sequence {made.Sequence}, {made.Streams} streams, root {made.Root}.");
+            output.Line($"Checkpoint {made.Id} made at {made.CreatedAt:O}: {Extent(made.Sequence, made.Position)}, {made.Streams} streams, root {made.Root}.");
             output.Line("Its signed form (keep it outside the vault):");
             output.Line(made.Jws);
             return ExitCodes.Ok;
@@ -270,7 +270,7 @@ public static class VaultCli
             return;
         }
 
-        var named = $"Checkpoint {checkpoint.Id} ({checkpoint.CreatedAt:O}, sequence {checkpoint.Sequence}, {checkpoint.Streams} streams)";
+        var named = $"Checkpoint {checkpoint.Id} ({checkpoint.CreatedAt:O}, {Extent(checkpoint.Sequence, checkpoint.Position)}, {checkpoint.Streams} streams)";
         output.Line(checkpoint.Matches switch
         {
             true => $"{named} matches: nothing up to it changed.",
@@ -315,6 +315,9 @@ public static class VaultCli
         // Vendors name themselves: their names are text, never markup.
         static Spectre.Console.Rendering.IRenderable[] Cells(params string[] cells) => [.. cells.Select(c => new Text(c))];
     }
+
+    // What a checkpoint covers: every event up to its feed position (or, made before positions, up to its sequence).
+    private static string Extent(long sequence, long? position) => position is { } p ? $"feed position {p}" : $"sequence {sequence}";
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -76,6 +76,25 @@ public sealed class ChainCheckTests
         return check.Report();
     }
 
+    [Theory]
+    // A checkpoint with a feed position covers the events up to it, whatever their sequence (positions and sequences
+    // need not agree across concurrent appends).
+    [InlineData(10L, 7L, 20L, 7L, true)]
+    [InlineData(10L, 7L, 5L, 8L, false)]
+    // An event without a chain record has no position: its sequence decides, as in the database's query.
+    [InlineData(10L, 7L, 10L, null, true)]
+    [InlineData(10L, 7L, 11L, null, false)]
+    // A checkpoint made before positions existed covers the events up to its sequence.
+    [InlineData(10L, null, 10L, 50L, true)]
+    [InlineData(10L, null, 11L, 11L, false)]
+    public void GivenACheckpointsExtent_WhenALinkIsPlaced_ThenItIsCoveredByPositionWhenBothHaveOneElseBySequence(
+        long checkpointSequence, long? checkpointPosition, long sequence, long? position, bool covered)
+    {
+        var link = Chain(Stream, "{}")[0] with { Sequence = sequence, Position = position };
+
+        Assert.Equal(covered, link.Within(new ChainExtent(checkpointSequence, checkpointPosition)));
+    }
+
     // Links with the hashes the database trigger records.
     private static List<ChainLink> Chain(Guid stream, params string[] data)
     {
