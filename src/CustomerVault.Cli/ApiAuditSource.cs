@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using CustomerVault.Audit;
 using CustomerVault.Infrastructure.EventStore;
 using Marten;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace CustomerVault.Cli;
 
@@ -47,31 +46,9 @@ public sealed class ApiAuditSource : IAuditSource
     public Task<Checkpoint> MakeCheckpointAsync(CancellationToken cancellationToken) =>
         _api.PostAsync<Checkpoint>("v1/audit/checkpoints", VaultApiClient.OperatorRole, cancellationToken);
 
-    public async Task<SignatureCheck> CheckSignatureAsync(Checkpoint checkpoint, CancellationToken cancellationToken)
-    {
-        string? kid;
-        try
-        {
-            kid = new JsonWebToken(checkpoint.Jws).Kid;
-        }
-        catch (ArgumentException e)
-        {
-            return new SignatureCheck(SignatureCheck.Invalid, null, $"the checkpoint's JWS is malformed: {e.Message}");
-        }
-
-        var keys = await _api.KeysAsync(cancellationToken);
-        if (string.IsNullOrEmpty(kid) || keys.Keys.All(k => k.Kid != kid))
-        {
-            return new SignatureCheck(SignatureCheck.Invalid, kid, $"the vault publishes no key '{kid}' at {_api.JwksUri}");
-        }
-
-        var result = await new JsonWebTokenHandler().ValidateTokenAsync(checkpoint.Jws, Checkpoints.ValidationParameters(keys.GetSigningKeys()));
-        return !result.IsValid ? new SignatureCheck(SignatureCheck.Invalid, kid, result.Exception?.Message ?? "the signature does not verify")
-            : result.Claims.TryGetValue("iss", out var issuer) && issuer as string != _api.Issuer
-                ? new SignatureCheck(SignatureCheck.Invalid, kid, $"it names the issuer {issuer}; the vault is {_api.Issuer}")
-            : !Checkpoints.ClaimsMatch(result.Claims, checkpoint) ? new SignatureCheck(SignatureCheck.Invalid, kid, "the signed claims differ from the checkpoint's record")
-            : new SignatureCheck(SignatureCheck.Valid, kid, null);
-    }
+    public async Task<SignatureCheck> CheckSignatureAsync(Checkpoint checkpoint, CancellationToken cancellationToken) =>
+        await SignatureCheck.OfAsync(checkpoint, (await _api.KeysAsync(cancellationToken)).GetSigningKeys().ToList(),
+            $"is published at {_api.JwksUri}", _api.Issuer, withoutKeys: null);
 
     public async IAsyncEnumerable<ChainLink> LinksAsync(Guid? customer, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
 using CustomerVault.Audit;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace CustomerVault.Cli;
 
@@ -41,6 +43,43 @@ public sealed record SignatureCheck(string Status, string? KeyId, string? Proble
     public const string Valid = "valid";
     public const string Invalid = "invalid";
     public const string Unchecked = "unchecked";
+
+    /// <summary>
+    /// Checks a checkpoint's JWS with the key its kid names among <paramref name="keys"/>, and its signed claims against
+    /// its record (and its issuer, when one is expected).
+    /// </summary>
+    /// <param name="keysAre">Where the keys come from, for the message when none has the kid.</param>
+    /// <param name="withoutKeys">Why there are no keys to check with (unchecked); null when having none makes it invalid.</param>
+    public static async Task<SignatureCheck> OfAsync(
+        Checkpoint checkpoint, IReadOnlyCollection<SecurityKey> keys, string keysAre, string? issuer, string? withoutKeys)
+    {
+        string? kid;
+        try
+        {
+            kid = new JsonWebToken(checkpoint.Jws).Kid;
+        }
+        catch (ArgumentException e)
+        {
+            return new SignatureCheck(Invalid, null, $"the checkpoint's JWS is malformed: {e.Message}");
+        }
+
+        if (keys.Count == 0 && withoutKeys is not null)
+        {
+            return new SignatureCheck(Unchecked, kid, withoutKeys);
+        }
+
+        if (string.IsNullOrEmpty(kid) || keys.All(k => k.KeyId != kid))
+        {
+            return new SignatureCheck(Invalid, kid, $"no key '{kid}' {keysAre}");
+        }
+
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(checkpoint.Jws, Checkpoints.ValidationParameters(keys));
+        return !result.IsValid ? new SignatureCheck(Invalid, kid, result.Exception?.Message ?? "the signature does not verify")
+            : issuer is not null && result.Claims.TryGetValue("iss", out var named) && named as string != issuer
+                ? new SignatureCheck(Invalid, kid, $"it names the issuer {named}; the vault is {issuer}")
+            : !Checkpoints.ClaimsMatch(result.Claims, checkpoint) ? new SignatureCheck(Invalid, kid, "the signed claims differ from the checkpoint's record")
+            : new SignatureCheck(Valid, kid, null);
+    }
 }
 
 /// <param name="Written">Whether the projections were written (database) or only rebuilt in memory (API).</param>

@@ -4,7 +4,6 @@ using CustomerVault.Audit;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
 using Microsoft.Extensions.Configuration;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace CustomerVault.Cli;
@@ -25,30 +24,10 @@ public sealed class DatabaseAuditSource(VaultConnection vault, Func<string, stri
 
     // With the vault's document keys (public halves suffice) when this machine has them: as the vault is configured
     // (Vault__Certificates__Documents__Path and __Published__N__Path), or a Development data folder's.
-    public async Task<SignatureCheck> CheckSignatureAsync(Checkpoint checkpoint, CancellationToken cancellationToken)
-    {
-        string? kid;
-        try
-        {
-            kid = new JsonWebToken(checkpoint.Jws).Kid;
-        }
-        catch (ArgumentException e)
-        {
-            return new SignatureCheck(SignatureCheck.Invalid, null, $"the checkpoint's JWS is malformed: {e.Message}");
-        }
-
-        var keys = DocumentKeys();
-        if (keys.Count == 0)
-        {
-            return new SignatureCheck(SignatureCheck.Unchecked, kid,
-                "this machine lacks the vault's document certificates; check it over the API (--vault) against the published keys");
-        }
-
-        var result = await new JsonWebTokenHandler().ValidateTokenAsync(checkpoint.Jws, Checkpoints.ValidationParameters(keys.Select(k => new X509SecurityKey(k))));
-        return !result.IsValid ? new SignatureCheck(SignatureCheck.Invalid, kid, result.Exception?.Message ?? "the signature does not verify")
-            : !Checkpoints.ClaimsMatch(result.Claims, checkpoint) ? new SignatureCheck(SignatureCheck.Invalid, kid, "the signed claims differ from the checkpoint's record")
-            : new SignatureCheck(SignatureCheck.Valid, kid, null);
-    }
+    public Task<SignatureCheck> CheckSignatureAsync(Checkpoint checkpoint, CancellationToken cancellationToken) =>
+        SignatureCheck.OfAsync(checkpoint, [.. DocumentKeys().Select(certificate => new X509SecurityKey(certificate))],
+            "among this machine's document certificates (configure the one that signed it as Vault__Certificates__Documents__Published__N__Path)", null,
+            "this machine lacks the vault's document certificates; check it over the API (--vault) against the published keys");
 
     public async IAsyncEnumerable<ChainLink> LinksAsync(Guid? customer, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

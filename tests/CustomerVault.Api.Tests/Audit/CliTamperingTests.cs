@@ -11,7 +11,7 @@ namespace CustomerVault.Api.Tests.Audit;
 public sealed class CliTamperingTests(KestrelVaultApp app) : IClassFixture<KestrelVaultApp>
 {
     [Fact]
-    public async Task A_rewritten_event_is_reported_over_the_API_and_on_the_database_by_its_checkpoint_even_when_its_hash_was_rewritten_too()
+    public async Task A_rewritten_event_is_reported_over_the_API_and_on_the_database_by_its_checkpoint_even_when_its_hash_was_rewritten_too_and_a_forged_checkpoint_too()
     {
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
@@ -52,6 +52,15 @@ public sealed class CliTamperingTests(KestrelVaultApp app) : IClassFixture<Kestr
         var customerOverApi = await CliRunner.RunAsync(["audit", "verify", "--customer", customer.Id.ToString()], AuditorEnvironment());
         Assert.Equal(ExitCodes.VerificationFailed, customerOverApi.Code);
         Assert.Contains($"Chain broken: stream {repurposed}, version 1", customerOverApi.Output);
+
+        // The checkpoint itself forged: a signature no published key made. Neither mode takes the record's word for it.
+        await ExecuteAsync("UPDATE vault.audit_checkpoints SET jws = regexp_replace(jws, '[^.]+$', 'Zm9yZ2Vk')");
+        foreach (var run in await VerifyBothWaysAsync())
+        {
+            Assert.True(run.Code == ExitCodes.VerificationFailed, run.ToString());
+            Assert.Equal("invalid", run.Json.GetProperty("checkpoint").GetProperty("signature").GetString());
+            Assert.False(run.Json.GetProperty("verified").GetBoolean());
+        }
     }
 
     private async Task<CliRun[]> VerifyBothWaysAsync() =>
