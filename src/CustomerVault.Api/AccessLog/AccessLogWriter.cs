@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.EventStore;
+using CustomerVault.Infrastructure.Telemetry;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -14,7 +17,7 @@ namespace CustomerVault.AccessLog;
 /// revocation, narrowing or relinquishment that commits first refuses the read, and one that commits after
 /// waits for the reads already logged: no read is served after a revocation was acknowledged.
 /// </summary>
-public sealed class AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore store, ILogger<AccessLogWriter> logger) : BackgroundService
+public sealed class AccessLogWriter : BackgroundService
 {
     private const int MaxBatch = 256;
 
@@ -24,7 +27,27 @@ public sealed class AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore 
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    private readonly Lazy<string> _grantTable = new(store.TableOf<Grant>);
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger<AccessLogWriter> _logger;
+    private readonly Lazy<string> _grantTable;
+    private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<int> _batchSize;
+
+    public AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore store, IMeterFactory meters, ILogger<AccessLogWriter> logger)
+    {
+        _dataSource = dataSource;
+        _logger = logger;
+        _grantTable = new Lazy<string>(store.TableOf<Grant>);
+        // Every vendor read waits for its record's commit: the queue and the commit time are the read's latency floor.
+        var meter = meters.Create(VaultTelemetry.MeterName);
+        meter.CreateObservableUpDownCounter("customervault.access_log.queue.size", () => _queue.Reader.Count, "{record}",
+            "Access log records waiting to be written (their reads wait with them).");
+        _commitDuration = meter.CreateHistogram("customervault.access_log.commit.duration", "s",
+            "Time to write one batch of access log records and commit it, grant locks included.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+        _batchSize = meter.CreateHistogram<int>("customervault.access_log.commit.records", "{record}", "Records written by one commit.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+    }
 
     /// <summary>Records a read and returns once it is committed; throws when it cannot be, or a grant it relied on changed.</summary>
     /// <param name="grantVersions">The grants the read relied on, with the stream versions the decision saw.</param>
@@ -82,9 +105,10 @@ public sealed class AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore 
     private async Task WriteAsync(List<Pending> batch, CancellationToken cancellationToken)
     {
         List<Pending> accepted;
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var current = await LockGrantsAsync(connection, batch.SelectMany(p => p.GrantVersions.Keys).Distinct().ToArray(), cancellationToken);
             accepted = batch.Where(p => p.GrantVersions.All(g => current.TryGetValue(g.Key, out var version) && version == g.Value)).ToList();
@@ -94,10 +118,13 @@ public sealed class AccessLogWriter(NpgsqlDataSource dataSource, IDocumentStore 
             }
 
             await transaction.CommitAsync(cancellationToken);
+            _commitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _batchSize.Record(batch.Count);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            logger.LogError(e, "Could not write {Count} access log records; their reads are refused", batch.Count);
+            _commitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>(VaultTelemetry.ErrorType, e.GetType().FullName));
+            _logger.LogError(e, "Could not write {Count} access log records; their reads are refused", batch.Count);
             var failure = new AccessLogUnavailableException(e);
             foreach (var pending in batch)
             {

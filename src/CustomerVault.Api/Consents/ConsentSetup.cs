@@ -1,10 +1,11 @@
 using CustomerVault.Infrastructure.EventStore;
+using Marten;
 
 namespace CustomerVault.Consents;
 
 public static class ConsentSetup
 {
-    /// <summary>Requests and grants: their streams, the consent settings, and the sweeper that records expiries.</summary>
+    /// <summary>Requests and grants: their streams, the consent settings, the decision metrics, and the sweeper that records expiries.</summary>
     public static IHostApplicationBuilder AddVaultConsents(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -17,6 +18,8 @@ public static class ConsentSetup
             .Validate(o => o.ExpirySweepInterval >= TimeSpan.FromSeconds(1), $"{ConsentOptions.Section}:ExpirySweepInterval must be at least a second.")
             .ValidateOnStart();
         services.AddStorePart<ConsentStore>();
+        services.AddSingleton<ConsentDecisionMetrics>();
+        services.ConfigureMarten((sp, options) => options.Listeners.Add(sp.GetRequiredService<ConsentDecisionMetrics>()));
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
         return builder;

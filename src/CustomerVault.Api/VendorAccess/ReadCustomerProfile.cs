@@ -36,30 +36,52 @@ public static class ReadCustomerProfile
 
     private static async Task<Results<Ok<VendorProfileRead>, ProblemHttpResult>> Handle(
         Guid customerId, string? purpose, VendorToken token, VendorReadQuery query, CustomerKeyring keyring, AccessLogWriter accessLog,
-        TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+        VendorReadMetrics metrics, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
         if (!Purposes.IsKnown(purpose))
         {
+            metrics.Refused("invalid_purpose");
             throw RequestValidationException.For("purpose", $"is required and must be one of {string.Join(", ", Purposes.All)}: say why you read.");
         }
 
+        try
+        {
+            return await ReadAsync(customerId, purpose!, token, query, keyring, accessLog, metrics, clock, http, cancellationToken);
+        }
+        catch (Exception e) when (metrics.Failed(e))
+        {
+            throw;
+        }
+    }
+
+    private static async Task<Results<Ok<VendorProfileRead>, ProblemHttpResult>> ReadAsync(
+        Guid customerId, string purpose, VendorToken token, VendorReadQuery query, CustomerKeyring keyring, AccessLogWriter accessLog,
+        VendorReadMetrics metrics, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
         var now = clock.Now();
         var state = await query.LoadAsync(token.VendorId, customerId, cancellationToken);
-        switch (VendorRead.Decide(state, purpose!, now))
+        var decision = VendorRead.Decide(state, purpose, now);
+        if (decision is VendorReadDecision.Refused refused)
+        {
+            metrics.Refused(refused.Reason);
+        }
+
+        switch (decision)
         {
             case VendorReadDecision.Refused { Reason: ReadRefusal.UnknownVendor or ReadRefusal.VendorSuspended }:
                 throw CallingVendor.NotAllowed(state.VendorStatus);
             case VendorReadDecision.Refused { Reason: ReadRefusal.CustomerErased }:
                 throw new CustomerErasedException(customerId);
             case VendorReadDecision.Allowed allowed:
-                var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, token.VendorId, AccessKind.Read, purpose!, allowed.Grants.Select(g => g.Id).ToList(),
+                var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, token.VendorId, AccessKind.Read, purpose, allowed.Grants.Select(g => g.Id).ToList(),
                     allowed.Attributes, null, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
 
                 // Nothing leaves before the customer's log holds this read.
                 await accessLog.RecordAsync(entry, allowed.Grants.ToDictionary(g => g.Id, g => g.Version), cancellationToken);
 
                 var document = ProfileDocument.Open(state.Profile!.Attributes, keyring.Open(state.Key!), allowed.Attributes.Contains);
-                return TypedResults.Ok(new VendorProfileRead(customerId, purpose!, entry.GrantIds, allowed.Scopes, ProfileDocument.From(document), entry.Id, now));
+                metrics.Served();
+                return TypedResults.Ok(new VendorProfileRead(customerId, purpose, entry.GrantIds, allowed.Scopes, ProfileDocument.From(document), entry.Id, now));
             default:
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No active grant covers this read.",
                     detail: $"This customer has no active grant to you for the purpose '{purpose}'.");

@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
+using CustomerVault.Infrastructure.Telemetry;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -26,10 +28,15 @@ public sealed class WebhookDispatcher(
     MasterKeys masterKeys,
     TimeProvider clock,
     IOptions<WebhookOptions> options,
+    IMeterFactory meters,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
     private const int BatchSize = 50;
+
+    private readonly Counter<long> _attempts = meters.Create(VaultTelemetry.MeterName).CreateCounter<long>(
+        "customervault.webhook.delivery.attempts", "{attempt}",
+        "Webhook delivery attempts, by result: delivered, retrying (failed, another attempt is scheduled) or abandoned (failed, no attempt left).");
 
     private readonly OutboxLeases _leases = new(dataSource, $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}");
 
@@ -102,7 +109,7 @@ public sealed class WebhookDispatcher(
             await using var session = store.QuerySession();
             var vendor = await session.LoadAsync<Vendor>(vendorId, cancellationToken);
             var secret = await session.LoadAsync<VendorWebhookSecret>(vendorId, cancellationToken);
-            string? endpointFailure = null;
+            Failure? endpointFailure = null;
             foreach (var delivery in deliveries)
             {
                 if (!await _leases.RenewAsync(delivery.Id, Lease, cancellationToken))
@@ -112,7 +119,7 @@ public sealed class WebhookDispatcher(
                 }
 
                 var outcome = endpointFailure is not null
-                    ? "an earlier notification to this endpoint just failed"
+                    ? new Failure("an earlier notification to this endpoint just failed", "endpoint_failing")
                     : await SendAsync(delivery, vendor, secret, cancellationToken);
                 endpointFailure ??= outcome;
                 await RecordAsync(delivery, outcome, cancellationToken);
@@ -142,22 +149,26 @@ public sealed class WebhookDispatcher(
         ["data"] = JsonNode.Parse(delivery.Data),
     }.ToJsonString();
 
-    private async Task<string?> SendAsync(PendingDelivery delivery, Vendor? vendor, VendorWebhookSecret? secret, CancellationToken cancellationToken)
+    /// <summary>Why an attempt failed: in words for the vendor's delivery log, and as a short fixed type for metrics.</summary>
+    private sealed record Failure(string Message, string Type);
+
+    private async Task<Failure?> SendAsync(PendingDelivery delivery, Vendor? vendor, VendorWebhookSecret? secret, CancellationToken cancellationToken)
     {
         if (vendor?.WebhookUrl is not { } url)
         {
-            return "the vendor has no webhook URL";
+            return new Failure("the vendor has no webhook URL", "no_endpoint");
         }
 
         if (secret is null)
         {
-            return "the vendor has no webhook secret";
+            return new Failure("the vendor has no webhook secret", "no_secret");
         }
 
         // Through a proxy the vault never connects to the receiver itself: its address is checked here instead.
         if (options.Value.Proxy is not null && await safeUrls.AllowedAddressAsync(new Uri(url).Host, cancellationToken) is null)
         {
-            return $"Refused to send to {new Uri(url).Host}: it resolves to a loopback, private, link-local, metadata or other special-purpose address.";
+            return new Failure(
+                $"Refused to send to {new Uri(url).Host}: it resolves to a loopback, private, link-local, metadata or other special-purpose address.", "unsafe_address");
         }
 
         var body = Body(delivery, options.Value.Source);
@@ -180,33 +191,40 @@ public sealed class WebhookDispatcher(
         try
         {
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, budget.Token);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+            return response.IsSuccessStatusCode
+                ? null
+                : new Failure($"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or TimeoutException or Polly.CircuitBreaker.BrokenCircuitException
                                        or Polly.Timeout.TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
         {
-            return e is Polly.CircuitBreaker.BrokenCircuitException ? "circuit open: the endpoint failed repeatedly; waiting before trying it again"
-                : budget.IsCancellationRequested ? $"no answer within {options.Value.SendBudget.TotalSeconds:F0} s"
-                : e.Message;
+            return e is Polly.CircuitBreaker.BrokenCircuitException ? new Failure("circuit open: the endpoint failed repeatedly; waiting before trying it again", "circuit_open")
+                : budget.IsCancellationRequested ? new Failure($"no answer within {options.Value.SendBudget.TotalSeconds:F0} s", "timeout")
+                : new Failure(e.Message, e is HttpRequestException ? "connection" : "timeout");
         }
     }
 
-    private async Task RecordAsync(PendingDelivery delivery, string? failure, CancellationToken cancellationToken)
+    private async Task RecordAsync(PendingDelivery delivery, Failure? failure, CancellationToken cancellationToken)
     {
         var now = clock.Now();
         var schedule = options.Value.RetrySchedule;
         var attempts = delivery.Attempts + 1;
         DateTimeOffset? retryAt = failure is not null && attempts <= schedule.Count ? now + schedule[attempts - 1] : null;
-        if (!await _leases.RecordAsync(delivery, now, failure, retryAt, cancellationToken))
+        if (!await _leases.RecordAsync(delivery, now, failure?.Message, retryAt, cancellationToken))
         {
             logger.LogWarning("Webhook {WebhookId}: the outcome was not recorded, this node's claim had run out", delivery.Id);
             return;
         }
 
-        if (failure is not null)
+        if (failure is null)
         {
-            logger.LogWarning("Webhook {WebhookId} to vendor {VendorId} failed (attempt {Attempt}): {Failure}", delivery.Id, delivery.VendorId, attempts, failure);
+            _attempts.Add(1, new KeyValuePair<string, object?>(VaultTelemetry.DeliveryResult, "delivered"));
+            return;
         }
+
+        _attempts.Add(1, new KeyValuePair<string, object?>(VaultTelemetry.DeliveryResult, retryAt is null ? "abandoned" : "retrying"),
+            new KeyValuePair<string, object?>(VaultTelemetry.ErrorType, failure.Type));
+        logger.LogWarning("Webhook {WebhookId} to vendor {VendorId} failed (attempt {Attempt}): {Failure}", delivery.Id, delivery.VendorId, attempts, failure.Message);
     }
 
     private async Task ReleaseClaimsAsync()

@@ -1,4 +1,5 @@
 using CustomerVault.Infrastructure.EventStore;
+using CustomerVault.Infrastructure.Telemetry;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Http.Resilience;
@@ -11,7 +12,7 @@ public static class WebhookSetup
 {
     /// <summary>
     /// Vendor notifications: the outbox the events write in their own transaction (a projection and its tables), the
-    /// safe-URL policy, and the dispatcher with its resilient per-endpoint HTTP pipelines.
+    /// safe-URL policy, the dispatcher with its resilient per-endpoint HTTP pipelines, and the backlog operators watch.
     /// </summary>
     public static IHostApplicationBuilder AddVaultWebhooks(this IHostApplicationBuilder builder)
     {
@@ -76,6 +77,7 @@ public static class WebhookSetup
             })
             .SelectPipelineByAuthority();
 
+        services.AddOutboxProbe<WebhookOutboxProbe>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         return builder;

@@ -12,7 +12,11 @@ public static class DatabaseSetup
     {
         services.AddSingleton<VaultDatabase>();
         services.AddHostedService(sp => sp.GetRequiredService<VaultDatabase>());
-        services.AddSingleton(sp => NpgsqlDataSource.Create(VaultDatabase.Tuned(sp.GetRequiredService<VaultDatabase>().ConnectionString)));
+        services.AddSingleton(sp => new NpgsqlDataSourceBuilder(VaultDatabase.Tuned(sp.GetRequiredService<VaultDatabase>().ConnectionString))
+        {
+            // The name is what metrics and spans call the pool; by default it would be the connection string.
+            Name = "vault",
+        }.Build());
         services.AddSingleton(sp => ReadDataSource.Create(sp.GetRequiredService<VaultDatabase>().ConnectionString));
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         return services;

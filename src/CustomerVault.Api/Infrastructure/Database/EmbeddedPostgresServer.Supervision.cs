@@ -100,6 +100,7 @@ public sealed partial class EmbeddedPostgresServer
                     var restart = Stopwatch.StartNew();
                     await StopStrayServerAsync(stopping);
                     await LaunchAsync(stopping);
+                    Interlocked.Increment(ref _restarts);
                     _logger.LogWarning("Started the embedded PostgreSQL server again on port {Port} ({Elapsed} ms)", Port, restart.ElapsedMilliseconds);
                     break;
                 }

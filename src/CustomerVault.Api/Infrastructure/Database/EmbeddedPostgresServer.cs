@@ -40,6 +40,7 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
     private Task? _stopped;
     private bool _durable;
     private TimeSpan _restartDelay;
+    private long _restarts;
 
     private EmbeddedPostgresServer(string rootDirectory, string binDirectory, ILogger logger)
     {
@@ -53,6 +54,9 @@ public sealed partial class EmbeddedPostgresServer : IAsyncDisposable
     public string LogFile => Path.Combine(DataDirectory, "server.log");
     public int Port { get; private set; }
     private string Password { get; set; } = "";
+
+    /// <summary>How many times the server was started again after it died.</summary>
+    public long Restarts => Interlocked.Read(ref _restarts);
 
     /// <summary>Whether this process runs the server (rather than using the one another process runs).</summary>
     public bool OwnsServer => _ownership is not null;

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Diagnostics.Metrics;
+using CustomerVault.Infrastructure.Telemetry;
 using Npgsql;
 using Polly;
 using Polly.Retry;
@@ -19,10 +21,13 @@ public sealed class VaultDatabase : IHostedService, IAsyncDisposable
     private readonly Lazy<string> _connectionString;
     private EmbeddedPostgresServer? _embedded;
 
-    public VaultDatabase(IConfiguration configuration, ILogger<VaultDatabase> logger)
+    public VaultDatabase(IConfiguration configuration, IMeterFactory meters, ILogger<VaultDatabase> logger)
     {
         _configuration = configuration;
         _logger = logger;
+        meters.Create(VaultTelemetry.MeterName).CreateObservableCounter("customervault.embedded_database.restarts",
+            () => _embedded is { } server ? [new Measurement<long>(server.Restarts)] : Array.Empty<Measurement<long>>(), "{restart}",
+            "Times the embedded PostgreSQL server was started again after it died (reported only when the vault runs one).");
         // The first consumer (usually the event store, while the host builds its services) waits for the server.
         // Starting it lazily rather than in StartAsync is deliberate: the host constructs every hosted service,
         // and with them the document store and its data source, before it starts any of them.
@@ -204,7 +209,7 @@ public sealed record ReadDataSource(NpgsqlDataSource DataSource) : IAsyncDisposa
             builder.Multiplexing = true;
         }
 
-        return new ReadDataSource(NpgsqlDataSource.Create(builder.ConnectionString));
+        return new ReadDataSource(new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = "vault-reads" }.Build());
     }
 }
 
