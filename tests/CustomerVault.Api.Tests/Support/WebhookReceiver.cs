@@ -99,7 +99,10 @@ public static class Deliveries
 /// <summary>The vault with a fast dispatcher and short retry waits (on its fake clock), for webhook tests.</summary>
 public class WebhookVaultApp : VaultApp
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    protected override IDictionary<string, string?> Settings => WebhookSettings();
+
+    /// <summary>These settings, for a vault of another kind that delivers webhooks too.</summary>
+    public static IDictionary<string, string?> WebhookSettings() => new Dictionary<string, string?>
     {
         ["Vault:Webhooks:PollInterval"] = "00:00:00.050",
         ["Vault:Webhooks:RetryAttempts"] = "0",
