@@ -14,6 +14,14 @@ public sealed class HealthTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
     }
+
+    [Fact]
+    public async Task There_is_no_metrics_endpoint_unless_an_operator_turns_it_on()
+    {
+        using var client = app.CreateApiClient();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/metrics")).StatusCode);
+    }
 }
 
 public sealed class ReadinessWithoutDatabaseTests(VaultApp app) : IClassFixture<VaultApp>
