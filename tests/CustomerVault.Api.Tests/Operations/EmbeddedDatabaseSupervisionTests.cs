@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using CustomerVault.Api.Tests.Support;
@@ -64,6 +65,7 @@ public sealed class EmbeddedDatabaseSupervisionTests : IAsyncLifetime
         })).ToList();
         await Eventually.HoldsAsync(() => acknowledged.Count >= 10, () => $"The writers got nothing acknowledged before the kill: {Refused()}");
 
+        Assert.Equal(0, RestartsReported());
         var postmaster = server.RunningPostmaster()!.Value;
         var killedAt = Stopwatch.StartNew();
         Process.GetProcessById(postmaster).Kill();
@@ -79,6 +81,7 @@ public sealed class EmbeddedDatabaseSupervisionTests : IAsyncLifetime
         await Task.WhenAll(writers);
 
         Assert.NotEqual(postmaster, server.RunningPostmaster());
+        Assert.Equal(1, RestartsReported());
         foreach (var (refused, _) in refusals)
         {
             await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
@@ -92,5 +95,24 @@ public sealed class EmbeddedDatabaseSupervisionTests : IAsyncLifetime
         }
 
         string Refused() => refusals.IsEmpty ? "none refused" : $"{(int)refusals.First().Response.StatusCode} {refusals.First().Body}";
+    }
+
+    /// <summary>What this vault's <c>customervault.embedded_database.restarts</c> reports now.</summary>
+    private long RestartsReported()
+    {
+        var meters = _app.Services.GetRequiredService<IMeterFactory>();
+        long? reported = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Name == "customervault.embedded_database.restarts")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => reported = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return reported ?? throw new Xunit.Sdk.XunitException("customervault.embedded_database.restarts is not reported.");
     }
 }
