@@ -53,10 +53,10 @@ public sealed class VaultProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a vault and waits until /health/ready answers 200.</summary>
-    public static async Task<VaultProcess> StartAsync(string home)
+    /// <summary>Starts a vault (with these settings, if given, as environment variables) and waits until /health/ready answers 200.</summary>
+    public static async Task<VaultProcess> StartAsync(string home, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var vault = Start(home);
+        var vault = Start(home, environment);
         using var client = new HttpClient { BaseAddress = vault.Url, Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.HoldsAsync(async () =>
         {
@@ -110,7 +110,7 @@ public sealed class VaultProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static VaultProcess Start(string home)
+    private static VaultProcess Start(string home, IReadOnlyDictionary<string, string>? environment = null)
     {
         Directory.CreateDirectory(home);
         var inheritedFile = Path.Combine(home, "parent.lock");
@@ -130,6 +130,11 @@ public sealed class VaultProcess : IAsyncDisposable
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.Environment.Remove("XDG_DATA_HOME");
         start.Environment.Remove("Vault__DataDirectory");
 
