@@ -31,6 +31,8 @@ public sealed class OutboxMetrics : BackgroundService
     private readonly ILogger<OutboxMetrics> _logger;
     private readonly Dictionary<string, OutboxBacklog> _latest = new();
     private readonly Lock _lock = new();
+    private readonly ObservableInstrument<long> _pending;
+    private readonly ObservableInstrument<double> _oldestAge;
 
     public OutboxMetrics(IEnumerable<IOutboxProbe> probes, IMeterFactory meters, TimeProvider clock, IOptions<TelemetryOptions> options, ILogger<OutboxMetrics> logger)
     {
@@ -39,9 +41,9 @@ public sealed class OutboxMetrics : BackgroundService
         _options = options;
         _logger = logger;
         var meter = meters.Create(VaultTelemetry.MeterName);
-        meter.CreateObservableUpDownCounter("customervault.outbox.pending", () => Observe(b => b.Pending), "{message}",
+        _pending = meter.CreateObservableUpDownCounter("customervault.outbox.pending", () => Observe(b => b.Pending), "{message}",
             "Messages waiting in an outbox to be delivered (including those waiting for a retry).");
-        meter.CreateObservableGauge("customervault.outbox.oldest_pending.age",
+        _oldestAge = meter.CreateObservableGauge("customervault.outbox.oldest_pending.age",
             () => Observe(b => b.OldestCreatedAt is { } oldest ? Math.Max(0, (_clock.GetUtcNow() - oldest).TotalSeconds) : 0), "s",
             "How long the oldest message still waiting in an outbox has waited; 0 when the outbox is empty.");
     }
@@ -57,6 +59,12 @@ public sealed class OutboxMetrics : BackgroundService
         using var timer = new PeriodicTimer(_options.Value.OutboxSampleInterval);
         do
         {
+            // Nobody exports them (no OTLP endpoint, no Prometheus endpoint): no query.
+            if (!_pending.Enabled && !_oldestAge.Enabled)
+            {
+                continue;
+            }
+
             foreach (var probe in _probes)
             {
                 try
