@@ -9,9 +9,12 @@ public sealed class JsonConsoleLogTests
     [Fact]
     public async Task With_JSON_console_logs_every_line_is_one_JSON_object_and_a_request_s_lines_carry_its_trace_id()
     {
-        // JSON is the default outside Development; this vault runs in Development (its demo keys) and asks for it.
+        // JSON is the default outside Development; this vault runs in Development (its demo keys) and asks for it. It uses
+        // the run's database server rather than starting one of its own: the logs are the subject, not the database.
+        var database = await TestDatabase.CreateDatabaseAsync($"t_jsonlogs_{Guid.NewGuid():N}");
         await using var vault = await VaultProcess.StartAsync(Path.Combine(TestDatabase.RunDirectory, $"home-{Guid.NewGuid():N}"), new Dictionary<string, string>
         {
+            ["ConnectionStrings__Vault"] = database,
             ["Vault__Telemetry__ConsoleLogFormat"] = "json",
             ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
         });
