@@ -2,6 +2,8 @@ using CustomerVault.AccessLog;
 using CustomerVault.Audit;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
+using CustomerVault.Infrastructure.Http;
+using CustomerVault.Infrastructure.OpenApi;
 using CustomerVault.Infrastructure.RateLimiting;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
@@ -22,17 +24,17 @@ public static class VaultApi
 
         // Customers (tokens from a customer app, code + PKCE).
         var profile = v1.MapGroup("/me").WithTags("Customers: your profile");
-        profile.MapGetProfile();
+        profile.MapGetProfile().ProducesETag();
         profile.MapPatchProfile();
 
         var consents = v1.MapGroup("/me").WithTags("Customers: your consents")
             .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Consents));
         consents.MapListMyAccessRequests();
-        consents.MapGetMyAccessRequest();
+        consents.MapGetMyAccessRequest().ProducesETag();
         consents.MapApproveRequest();
         consents.MapDenyRequest();
         consents.MapListMyGrants();
-        consents.MapGetMyGrant();
+        consents.MapGetMyGrant().ProducesETag();
         consents.MapGrantAccess();
         consents.MapRevokeGrant();
         consents.MapNarrowGrant();
@@ -49,10 +51,10 @@ public static class VaultApi
         var vendors = v1.MapGroup("").WithTags("Vendors: access to customers")
             .RequireAuthorization(VaultPolicies.Vendor);
         vendors.MapRequestAccess();
-        vendors.MapGetAccessRequest();
+        vendors.MapGetAccessRequest().ProducesETag();
         vendors.MapListAccessRequests();
         vendors.MapListGrants();
-        vendors.MapGetGrant();
+        vendors.MapGetGrant().ProducesETag();
         vendors.MapRelinquishGrant();
         vendors.MapReadCustomerProfile();
         vendors.MapContacts();
@@ -81,6 +83,7 @@ public static class VaultApi
             .MapAuditForOperators();
 
         app.MapAuthorizationEndpoints();
+        app.MapProblemTypes();
         return app;
     }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.EventStore;
@@ -13,10 +13,10 @@ namespace CustomerVault.Audit;
 /// <param name="Event">granted (approval or the customer's own grant), narrowed, revoked, relinquished or expired.</param>
 /// <param name="Receipt">The signed content, readable: a consent receipt after the Kantara Consent Receipt specification and ISO/IEC 29184.</param>
 /// <param name="Jws">The receipt signed by the vault (RS256); verify it against /.well-known/jwks.</param>
-public sealed record ConsentReceiptView(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, JsonObject Receipt, string Jws);
+public sealed record ConsentReceiptView(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, ConsentReceipt Receipt, string Jws);
 
 /// <summary>A consent receipt's content, before it is signed on its own (<see cref="ConsentReceiptView"/>) or within a signed document.</summary>
-public sealed record ReceiptContent(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, JsonObject Receipt);
+public sealed record ReceiptContent(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, ConsentReceipt Receipt);
 
 /// <summary>
 /// Consent receipts: for every approval, grant, narrowing, revocation, relinquishment and expiry, a statement of what
@@ -73,7 +73,7 @@ public static class Receipts
         var vendor = await session.LoadAsync<Vendor>(grant.VendorId, cancellationToken);
         var events = await session.Events.FetchStreamAsync(grantId, token: cancellationToken);
         return Contents(events, vendor, signer.Issuer)
-            .Select(c => new ConsentReceiptView(c.ReceiptId, c.GrantId, c.Event, c.IssuedAt, c.Receipt, signer.Sign(c.Receipt.ToJsonString(), JwsType)))
+            .Select(c => new ConsentReceiptView(c.ReceiptId, c.GrantId, c.Event, c.IssuedAt, c.Receipt, signer.Sign(JsonSerializer.Serialize(c.Receipt, ConsentReceipt.SigningOptions), JwsType)))
             .ToList();
     }
 
@@ -99,57 +99,43 @@ public static class Receipts
     {
         // Deterministic: the receipt for an event is always the same document, with the same id.
         var receiptId = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"receipt/{grant.Id:N}/{e.Version}")).AsSpan(0, 16), bigEndian: true);
-        var controller = new JsonObject
-        {
-            ["piiController"] = vendor?.DisplayName ?? "(unknown vendor)",
-            ["contact"] = vendor?.ContactEmail,
-            ["email"] = vendor?.ContactEmail,
-            ["url"] = vendor?.Website,
-        };
-        var receipt = new JsonObject
-        {
-            ["iss"] = issuer,
-            ["sub"] = grant.CustomerId.ToString(),
-            ["jti"] = receiptId.ToString(),
-            ["iat"] = e.Timestamp.ToUnixTimeSeconds(),
-            ["version"] = "KI-CR-v1.1.0",
-            ["jurisdiction"] = "EU",
-            ["consentTimestamp"] = e.Timestamp.ToUnixTimeSeconds(),
-            ["collectionMethod"] = grant.RequestId is null ? "Granted by the customer on her own initiative in her CustomerVault" : "Approved by the customer in her CustomerVault, answering the vendor's request",
-            ["consentReceiptID"] = receiptId.ToString(),
-            ["language"] = "en",
-            ["piiPrincipalId"] = grant.CustomerId.ToString(),
-            ["piiControllers"] = new JsonArray(controller),
-            ["policyUrl"] = vendor?.Website,
-            ["services"] = new JsonArray(new JsonObject
-            {
-                ["service"] = vendor?.DisplayName ?? "(unknown vendor)",
-                ["purposes"] = new JsonArray(new JsonObject
-                {
-                    ["purpose"] = grant.Description,
-                    ["purposeCategory"] = new JsonArray(grant.Purpose),
-                    ["consentType"] = "EXPLICIT",
-                    ["piiCategory"] = new JsonArray(grant.Scopes.Select(s => (JsonNode?)s).ToArray()),
-                    ["primaryPurpose"] = true,
-                    ["termination"] = grant.ExpiresAt.ToString("O"),
-                    ["thirdPartyDisclosure"] = false,
-                }),
-            }),
-            ["sensitive"] = false,
-            ["spiCat"] = new JsonArray(),
-            ["event"] = name,
-            ["eventVersion"] = e.Version,
-            ["grantId"] = grant.Id.ToString(),
-            ["requestId"] = grant.RequestId?.ToString(),
-            ["status"] = GrantDecider.StatusName(grant.Status),
-            ["scopes"] = new JsonArray(grant.Scopes.Select(s => (JsonNode?)s).ToArray()),
-            ["expiresAt"] = grant.ExpiresAt.ToString("O"),
-            ["contactTerms"] = grant.ContactTerms is { } terms
-                ? new JsonObject { ["channels"] = new JsonArray(terms.Channels.Select(c => (JsonNode?)c).ToArray()), ["maxContactsPerWeek"] = terms.MaxContactsPerWeek }
-                : null,
-            ["requestText"] = grant.Description,
-            ["endReason"] = grant.EndReason,
-        };
+        var controller = new ReceiptController(vendor?.DisplayName ?? "(unknown vendor)", vendor?.ContactEmail, vendor?.ContactEmail, vendor?.Website);
+        var receipt = new ConsentReceipt(
+            Iss: issuer,
+            Sub: grant.CustomerId.ToString(),
+            Jti: receiptId.ToString(),
+            Iat: e.Timestamp.ToUnixTimeSeconds(),
+            Version: "KI-CR-v1.1.0",
+            Jurisdiction: "EU",
+            ConsentTimestamp: e.Timestamp.ToUnixTimeSeconds(),
+            CollectionMethod: grant.RequestId is null
+                ? "Granted by the customer on her own initiative in her CustomerVault"
+                : "Approved by the customer in her CustomerVault, answering the vendor's request",
+            ConsentReceiptID: receiptId.ToString(),
+            Language: "en",
+            PiiPrincipalId: grant.CustomerId.ToString(),
+            PiiControllers: [controller],
+            PolicyUrl: vendor?.Website,
+            Services:
+            [
+                new ReceiptService(vendor?.DisplayName ?? "(unknown vendor)",
+                [
+                    new ReceiptPurpose(grant.Description, [grant.Purpose], "EXPLICIT", grant.Scopes, PrimaryPurpose: true,
+                        Termination: grant.ExpiresAt.ToString("O"), ThirdPartyDisclosure: false),
+                ]),
+            ],
+            Sensitive: false,
+            SpiCat: [],
+            Event: name,
+            EventVersion: e.Version,
+            GrantId: grant.Id.ToString(),
+            RequestId: grant.RequestId?.ToString(),
+            Status: GrantDecider.StatusName(grant.Status),
+            Scopes: grant.Scopes,
+            ExpiresAt: grant.ExpiresAt.ToString("O"),
+            ContactTerms: grant.ContactTerms,
+            RequestText: grant.Description,
+            EndReason: grant.EndReason);
         return new ReceiptContent(receiptId, grant.Id, name, e.Timestamp, receipt);
     }
 

@@ -4,7 +4,15 @@ using CustomerVault.Api.Tests.Support;
 
 namespace CustomerVault.Api.Tests.Contract;
 
-public sealed class OpenApiDocumentTests(VaultApp app) : IClassFixture<VaultApp>
+/// <summary>The vault that serves the committed document: its issuer is the one the document names as server.</summary>
+public sealed class ContractVaultApp : VaultApp
+{
+    public const string ContractIssuer = "https://vault.customervault.example/";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Vault:Tokens:Issuer"] = ContractIssuer };
+}
+
+public sealed class OpenApiDocumentTests(ContractVaultApp app) : IClassFixture<ContractVaultApp>
 {
     private static readonly string CommittedPath = Path.Combine(Repository.Root, "api-specs", "customervault.v1.json");
 
@@ -38,7 +46,7 @@ public sealed class OpenApiDocumentTests(VaultApp app) : IClassFixture<VaultApp>
 
         var operations = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => (Path: p.Key, Operation: o.Value!))).ToList();
         Assert.NotEmpty(operations);
-        foreach (var (path, operation) in operations.Where(o => o.Operation["security"] is not null))
+        foreach (var (path, operation) in operations.Where(o => o.Operation["security"] is JsonArray { Count: > 0 }))
         {
             Assert.NotEmpty(operation["security"]![0]!["oauth2"]!.AsArray());
             Assert.NotNull(operation["responses"]!["401"]);
@@ -46,7 +54,51 @@ public sealed class OpenApiDocumentTests(VaultApp app) : IClassFixture<VaultApp>
             Assert.StartsWith("/v1/", path);
         }
 
-        Assert.Contains(operations, o => o.Path == "/v1/me/profile" && o.Operation["security"] is not null);
+        Assert.Contains(operations, o => o.Path == "/v1/me/profile" && o.Operation["security"] is JsonArray { Count: > 0 });
+        Assert.Equal(["/v1/catalog"], operations.Where(o => o.Operation["security"] is JsonArray { Count: 0 }).Select(o => o.Path));
+    }
+
+    [Fact]
+    public async Task The_document_names_the_vault_as_server_and_its_OAuth_endpoints_absolutely()
+    {
+        using var client = app.CreateApiClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+
+        Assert.Equal("https://vault.customervault.example", (string?)document["servers"]![0]!["url"]);
+        var flows = document["components"]!["securitySchemes"]!["oauth2"]!["flows"]!;
+        Assert.Equal(ContractVaultApp.ContractIssuer + "connect/token", (string?)flows["clientCredentials"]!["tokenUrl"]);
+        Assert.Equal(ContractVaultApp.ContractIssuer + "connect/authorize", (string?)flows["authorizationCode"]!["authorizationUrl"]);
+    }
+
+    [Fact]
+    public async Task Every_operation_parameter_and_tag_is_described_and_no_framework_type_leaks()
+    {
+        using var client = app.CreateApiClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+
+        var operations = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => (Name: $"{o.Key} {p.Key}", Operation: o.Value!))).ToList();
+        Assert.Empty(operations.Where(o => string.IsNullOrWhiteSpace((string?)o.Operation["description"])).Select(o => o.Name));
+        Assert.Empty(operations.SelectMany(o => o.Operation["parameters"]?.AsArray() ?? [])
+            .Where(p => string.IsNullOrWhiteSpace((string?)p!["description"])).Select(p => (string?)p!["name"]));
+        Assert.Empty(document["tags"]!.AsArray().Where(t => string.IsNullOrWhiteSpace((string?)t!["description"])).Select(t => (string?)t!["name"]));
+        var schemas = document["components"]!["schemas"]!.AsObject().Select(s => s.Key).ToList();
+        Assert.DoesNotContain(schemas, s => s.StartsWith("Json", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Writes_that_can_be_stale_declare_If_Match_and_answer_with_an_ETag()
+    {
+        using var client = app.CreateApiClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+
+        var approve = document["paths"]!["/v1/me/access-requests/{requestId}/approve"]!["post"]!;
+        Assert.Contains(approve["parameters"]!.AsArray(), p => (string?)p!["name"] == "If-Match" && (string?)p["in"] == "header");
+        Assert.NotNull(approve["responses"]!["200"]!["headers"]!["ETag"]);
+        Assert.NotNull(document["paths"]!["/v1/me/grants/{grantId}"]!["get"]!["responses"]!["200"]!["headers"]!["ETag"]);
+        Assert.NotNull(document["paths"]!["/v1/access-requests"]!["post"]!["responses"]!["201"]!["headers"]!["Location"]);
+        Assert.Contains(document["paths"]!["/v1/access-requests"]!["post"]!["parameters"]!.AsArray(), p => (string?)p!["name"] == "Idempotency-Key");
+        Assert.NotNull(document["components"]!["responses"]!["TooManyRequests"]!["headers"]!["Retry-After"]);
+        Assert.NotNull(document["components"]!["responses"]!["ServiceUnavailable"]!["headers"]!["Retry-After"]);
     }
 
     private static string FirstDifference(JsonNode? expected, JsonNode? actual, string path)

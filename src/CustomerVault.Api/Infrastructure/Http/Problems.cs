@@ -208,6 +208,7 @@ public static class ProblemSetup
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            ProblemTypes.Apply(context.ProblemDetails, context.HttpContext);
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
         });
         services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using CustomerVault.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -66,6 +67,10 @@ public static class OpenApiSetup
             options.OperationFilter<ScopeRequirementFilter>();
             options.OperationFilter<RateLimiting.RateLimitResponseFilter>();
             options.OperationFilter<BodyResponsesFilter>();
+            options.OperationFilter<ContractOperationFilter>();
+            options.DocumentFilter<VaultDocumentFilter>();
+            // The catalogue's examples are values of the attribute's own type: a string, an object or an array.
+            options.MapType<JsonNode>(() => new OpenApiSchema { Description = "A JSON value of the attribute's type: a string, an object or an array." });
             options.SupportNonNullableReferenceTypes();
             options.IncludeXmlComments(Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml"));
         });
