@@ -1,6 +1,7 @@
 using CustomerVault.Infrastructure;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
+using CustomerVault.Kernel;
 using CustomerVault.Vendors;
 using Marten;
 using Npgsql;
@@ -23,11 +24,17 @@ public static class Relationships
     public static RouteHandlerBuilder MapRelationships(this IEndpointRouteBuilder me) =>
         me.MapGet("/relationships", Handle)
             .WithName("GetMyRelationships")
-            .WithSummary("Every vendor you have granted or been asked for access: status, scopes, purpose, expiry, recent reads");
+            .WithSummary("Every vendor you have granted or been asked for access: status, scopes, purpose, expiry, recent reads")
+            .ProducesValidationProblem();
 
-    private static async Task<Ok<IReadOnlyList<Relationship>>> Handle(
-        CustomerPrincipal customer, IQuerySession session, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await ForCustomerAsync(session, dataSource, customer.Id, clock.Now(), cancellationToken));
+    private static async Task<Ok<Page<Relationship>>> Handle(
+        int? limit, int? offset, CustomerPrincipal customer, IQuerySession session, NpgsqlDataSource dataSource, TimeProvider clock,
+        HttpRequest request, CancellationToken cancellationToken)
+    {
+        var paging = Paging.Of(limit, offset);
+        // A customer's relationships are bounded by the caps on grants and pending requests, so they are built whole and sliced.
+        return TypedResults.Ok(paging.Slice(await ForCustomerAsync(session, dataSource, customer.Id, clock.Now(), cancellationToken), request));
+    }
 
     public static async Task<IReadOnlyList<Relationship>> ForCustomerAsync(
         IQuerySession session, NpgsqlDataSource dataSource, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken)

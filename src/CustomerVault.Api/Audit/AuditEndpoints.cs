@@ -3,6 +3,7 @@ using System.Text.Json;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,8 @@ public static class AuditEndpoints
     {
         audit.MapGet("/customers/{customerId:guid}/history", History).WithName("GetCustomerHistory")
             .WithSummary("Every consent event and profile change of a customer, in order, with the consent's state before and after")
-            .WithDescription("Profile changes name the attributes that changed, never their values.").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Profile changes name the attributes that changed, never their values. Paged with limit and offset, oldest first.")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         audit.MapGet("/customers/{customerId:guid}/grants", CustomerAsOf).WithName("GetCustomerGrantsAsOf")
             .WithSummary("A customer's requests and grants as they stood at an instant (asOf, RFC 3339; now when absent)")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
@@ -66,11 +68,14 @@ public static class AuditEndpoints
         return audit;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<HistoryEntry>>, ProblemHttpResult>> History(
-        Guid customerId, IQuerySession session, StoredEvents stored, CancellationToken cancellationToken) =>
-        await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is { } streams
-            ? TypedResults.Ok(await ConsentHistory.HistoryAsync(stored, session.Connection, streams, cancellationToken))
+    private static async Task<Results<Ok<Page<HistoryEntry>>, ProblemHttpResult>> History(
+        Guid customerId, int? limit, int? offset, IQuerySession session, StoredEvents stored, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var paging = Paging.Of(limit, offset);
+        return await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is { } streams
+            ? TypedResults.Ok(paging.Slice(await ConsentHistory.HistoryAsync(stored, session.Connection, streams, cancellationToken), request))
             : NotFound("customer");
+    }
 
     private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> CustomerAsOf(
         Guid customerId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, TimeProvider clock, CancellationToken cancellationToken) =>

@@ -3,6 +3,7 @@ using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using CustomerVault.Vendors;
 using JasperFx.Events;
 using Marten;
@@ -32,9 +33,11 @@ public static class Receipts
         me.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, CancellationToken ct) =>
                 LatestAsync(grantId, Party.Customer(customer.Id), session, signer, ct))
             .WithName("GetMyGrantReceipt").WithSummary("The consent receipt for the latest change of one of your grants").ProducesProblem(StatusCodes.Status404NotFound);
-        me.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CustomerPrincipal customer, IQuerySession session, VaultSigner signer, CancellationToken ct) =>
-                AllAsync(grantId, Party.Customer(customer.Id), session, signer, ct))
-            .WithName("ListMyGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
+        me.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, int? limit, int? offset, CustomerPrincipal customer, IQuerySession session, VaultSigner signer,
+                    HttpRequest request, CancellationToken ct) =>
+                AllAsync(grantId, Paging.Of(limit, offset), Party.Customer(customer.Id), session, signer, request, ct))
+            .WithName("ListMyGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return me;
     }
 
@@ -43,9 +46,11 @@ public static class Receipts
         vendor.MapGet("/grants/{grantId:guid}/receipt", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, CancellationToken ct) =>
                 LatestAsync(grantId, Party.Vendor(caller.Id), session, signer, ct))
             .WithName("GetGrantReceipt").WithSummary("The consent receipt for the latest change of one of your grants").ProducesProblem(StatusCodes.Status404NotFound);
-        vendor.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, CallingVendor caller, IQuerySession session, VaultSigner signer, CancellationToken ct) =>
-                AllAsync(grantId, Party.Vendor(caller.Id), session, signer, ct))
-            .WithName("ListGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first").ProducesProblem(StatusCodes.Status404NotFound);
+        vendor.MapGet("/grants/{grantId:guid}/receipts", (Guid grantId, int? limit, int? offset, CallingVendor caller, IQuerySession session, VaultSigner signer,
+                    HttpRequest request, CancellationToken ct) =>
+                AllAsync(grantId, Paging.Of(limit, offset), Party.Vendor(caller.Id), session, signer, request, ct))
+            .WithName("ListGrantReceipts").WithSummary("Every consent receipt of one of your grants, oldest first")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return vendor;
     }
 
@@ -55,10 +60,10 @@ public static class Receipts
             ? TypedResults.Ok(receipts[^1])
             : NotFound();
 
-    private static async Task<Results<Ok<IReadOnlyList<ConsentReceiptView>>, ProblemHttpResult>> AllAsync(
-        Guid grantId, Party party, IQuerySession session, VaultSigner signer, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<Page<ConsentReceiptView>>, ProblemHttpResult>> AllAsync(
+        Guid grantId, Paging paging, Party party, IQuerySession session, VaultSigner signer, HttpRequest request, CancellationToken cancellationToken) =>
         await ForGrantAsync(grantId, party, session, signer, cancellationToken) is { } receipts
-            ? TypedResults.Ok(receipts)
+            ? TypedResults.Ok(paging.Slice(receipts, request))
             : NotFound();
 
     /// <summary>The receipts of one of the party's grants, or null (another party's grant answers like a missing one).</summary>

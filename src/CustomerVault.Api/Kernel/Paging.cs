@@ -36,6 +36,9 @@ public sealed record Paging(int Limit, int Offset)
         return Page(await views(fetched), request);
     }
 
+    /// <summary>This page of a list already in memory (in its order).</summary>
+    public Page<T> Slice<T>(IEnumerable<T> all, HttpRequest request) => Page(all.Skip(Offset).Take(Limit + 1).ToList(), request);
+
     public Page<T> Page<T>(IReadOnlyList<T> fetched, HttpRequest request)
     {
         if (fetched.Count <= Limit)

@@ -1,3 +1,4 @@
+using CustomerVault.Kernel;
 using CustomerVault.Webhooks;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,17 +10,18 @@ namespace CustomerVault.Vendors;
 public static class GetVendors
 {
     public static RouteHandlerBuilder MapListVendors(this IEndpointRouteBuilder vendors) =>
-        vendors.MapGet("/", List).WithName("ListVendors").WithSummary("List the registered vendors");
+        vendors.MapGet("/", List).WithName("ListVendors").WithSummary("List the registered vendors").ProducesValidationProblem();
 
     public static RouteHandlerBuilder MapGetVendor(this IEndpointRouteBuilder vendors) =>
         vendors.MapGet("/{vendorId:guid}", Get).WithName("GetVendor").WithSummary("Read a vendor's registration").ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Ok<IReadOnlyList<VendorView>>> List(IQuerySession session, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        var vendors = await session.Query<Vendor>().OrderBy(v => v.DisplayName).ToListAsync(cancellationToken);
-        var health = await WebhookEndpoints.HealthAsync(dataSource, vendors.Select(v => v.Id).ToArray(), cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<VendorView>>(vendors.Select(v => VendorView.Of(v, health[v.Id])).ToList());
-    }
+    private static async Task<Ok<Page<VendorView>>> List(
+        int? limit, int? offset, IQuerySession session, NpgsqlDataSource dataSource, HttpRequest request, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await Paging.Of(limit, offset).PageAsync(session.Query<Vendor>().OrderBy(v => v.DisplayName).ThenBy(v => v.Id), async vendors =>
+        {
+            var health = await WebhookEndpoints.HealthAsync(dataSource, vendors.Select(v => v.Id).ToArray(), cancellationToken);
+            return (IReadOnlyList<VendorView>)vendors.Select(v => VendorView.Of(v, health[v.Id])).ToList();
+        }, request, cancellationToken));
 
     private static async Task<Results<Ok<VendorView>, ProblemHttpResult>> Get(
         Guid vendorId, IQuerySession session, NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>

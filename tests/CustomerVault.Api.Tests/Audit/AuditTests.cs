@@ -68,7 +68,8 @@ public sealed class AuditTests(VaultApp app) : IClassFixture<VaultApp>
             Assert.DoesNotContain(value, bytes, StringComparison.OrdinalIgnoreCase);
         }
 
-        var history = JsonNode.Parse(bytes)!.AsArray();
+        var history = JsonNode.Parse(bytes)!["items"]!.AsArray();
+        Assert.Null(JsonNode.Parse(bytes)!["next"]);
         Assert.Equal(
             ["customer_registered", "profile_attribute_set", "profile_attribute_set", "profile_attribute_set", "access_requested", "access_request_approved", "access_granted"],
             history.Select(e => (string?)e!["type"]));

@@ -42,7 +42,14 @@ public sealed class ReceiptTests(VaultApp app) : IClassFixture<VaultApp>
         await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/narrow", new { removeScopes = new[] { "phone" } });
         await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { reason = "Done" });
 
-        var receipts = await customerApi.GetFromJsonAsync<JsonArray>($"/v1/me/grants/{grantId}/receipts");
+        var receipts = (await customerApi.GetFromJsonAsync<JsonObject>($"/v1/me/grants/{grantId}/receipts"))!["items"]!.AsArray();
+
+        // One paging shape for every list: items, and next until the last page.
+        var first = (await customerApi.GetFromJsonAsync<JsonObject>($"/v1/me/grants/{grantId}/receipts?limit=2"))!;
+        Assert.Equal(["granted", "narrowed"], first["items"]!.AsArray().Select(r => (string?)r!["event"]));
+        var second = (await customerApi.GetFromJsonAsync<JsonObject>((string)first["next"]!))!;
+        Assert.Equal(["revoked"], second["items"]!.AsArray().Select(r => (string?)r!["event"]));
+        Assert.Null(second["next"]);
 
         Assert.Equal(["granted", "narrowed", "revoked"], receipts!.Select(r => (string?)r!["event"]));
         var granted = receipts![0]!["receipt"]!;

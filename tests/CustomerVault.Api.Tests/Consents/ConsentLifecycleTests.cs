@@ -84,7 +84,7 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         var grants = await (await vendorApi.GetAsync($"/v1/grants?customerId={customer.Id}&status=active")).JsonAsync();
         Assert.Equal(grantId.ToString(), (string?)Assert.Single(grants["items"]!.AsArray())!["id"]);
 
-        var relationships = await customerApi.GetFromJsonAsync<JsonArray>("/v1/me/relationships");
+        var relationships = (await customerApi.GetFromJsonAsync<JsonObject>("/v1/me/relationships"))!["items"]!.AsArray();
         var row = Assert.Single(relationships!)!;
         Assert.Equal("Relations Ltd", (string?)row["vendor"]!["name"]);
         Assert.Equal("active", (string?)row["status"]);

@@ -50,7 +50,7 @@ public sealed class ContactTests(VaultApp app) : IClassFixture<VaultApp>
         var contacts = log["items"]!.AsArray().Where(e => (string?)e!["kind"] == "contact").ToList();
         Assert.Equal(2, contacts.Count);
         Assert.All(contacts, c => Assert.Equal("email", (string?)c!["channel"]));
-        var row = Assert.Single((await customerApi.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>("/v1/me/relationships"))!)!;
+        var row = Assert.Single((await customerApi.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/v1/me/relationships"))!["items"]!.AsArray())!;
         Assert.Equal(2, (int)row["contactsLast7Days"]!);
 
         // A week later the count starts again.

@@ -86,6 +86,24 @@ public sealed class OpenApiDocumentTests(ContractVaultApp app) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Every_list_is_a_page_of_items_with_a_next_link()
+    {
+        using var client = app.CreateApiClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+        var schemas = document["components"]!["schemas"]!;
+
+        var bodies = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject()
+                .Select(o => (Name: $"{o.Key} {p.Key}", Schema: o.Value!["responses"]?["200"]?["content"]?["application/json"]?["schema"])))
+            .Where(b => b.Schema is not null).ToList();
+        Assert.Empty(bodies.Where(b => (string?)b.Schema!["type"] == "array").Select(b => b.Name));
+        foreach (var page in schemas.AsObject().Where(s => s.Key.EndsWith("Page", StringComparison.Ordinal)))
+        {
+            Assert.Equal("array", (string?)page.Value!["properties"]!["items"]!["type"]);
+            Assert.NotNull(page.Value["properties"]!["next"]);
+        }
+    }
+
+    [Fact]
     public async Task Writes_that_can_be_stale_declare_If_Match_and_answer_with_an_ETag()
     {
         using var client = app.CreateApiClient();

@@ -52,7 +52,7 @@ public sealed class ErasureTests(WebhookVaultApp app) : IClassFixture<WebhookVau
         Assert.Equal(grantId.ToString(), (string?)revoked.Data["grantId"]);
 
         using var auditor = await app.AuditorAsync();
-        var history = System.Text.Json.Nodes.JsonNode.Parse(await auditor.GetStringAsync($"/v1/audit/customers/{customer.Id}/history"))!.AsArray();
+        var history = System.Text.Json.Nodes.JsonNode.Parse(await auditor.GetStringAsync($"/v1/audit/customers/{customer.Id}/history"))!["items"]!.AsArray();
         Assert.Contains(history, e => (string?)e!["type"] == "customer_erased");
         Assert.Contains(history, e => (string?)e!["type"] == "grant_revoked");
         var verify = await (await auditor.GetAsync($"/v1/audit/customers/{customer.Id}/verify")).JsonAsync();
