@@ -100,6 +100,9 @@ public static class ClientRegistrations
         return descriptor;
     }
 
+    /// <summary>The customer app Swagger UI signs in as, in Development (<c>Vault:SwaggerUi:ClientId</c>).</summary>
+    public static string SwaggerUiClientId(IConfiguration configuration) => configuration["Vault:SwaggerUi:ClientId"] ?? "vault-customer-app";
+
     public static Dictionary<string, ClientRegistration> Configured(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<Dictionary<string, ClientRegistration>>() ?? [];
 
@@ -110,9 +113,18 @@ public static class ClientRegistrations
     public static async Task SeedAsync(IServiceProvider services, IConfiguration configuration, CancellationToken cancellationToken)
     {
         var applications = services.GetRequiredService<IOpenIddictApplicationManager>();
+        var development = services.GetRequiredService<IHostEnvironment>().IsDevelopment();
+        var issuer = services.GetRequiredService<VaultIssuer>();
         foreach (var (clientId, registration) in Configured(configuration).Where(c => c.Value.ActorType != VaultClaims.ActorTypes.Vendor))
         {
             var descriptor = Describe(clientId, registration);
+            if (development && clientId == SwaggerUiClientId(configuration))
+            {
+                // Swagger UI's Authorize comes back to the address the vault runs at, whatever its port: in Development
+                // that is the issuer, so its redirect follows the issuer instead of being configured for one port.
+                descriptor.RedirectUris.Add(new Uri(issuer.Uri, "swagger/oauth2-redirect.html"));
+                descriptor.PostLogoutRedirectUris.Add(issuer.Uri);
+            }
             var existing = await applications.FindByClientIdAsync(clientId, cancellationToken);
             if (existing is null)
             {

@@ -85,7 +85,7 @@ public static class OpenApiSetup
             app.UseSwaggerUI(options =>
             {
                 options.SwaggerEndpoint($"/openapi/{DocumentName}.json", "CustomerVault API v1");
-                options.OAuthClientId(app.Configuration["Vault:SwaggerUi:ClientId"] ?? "vault-customer-app");
+                options.OAuthClientId(ClientRegistrations.SwaggerUiClientId(app.Configuration));
                 options.OAuthUsePkce();
                 options.OAuthScopes("openid", VaultScopes.Profile, VaultScopes.Consents);
             });
