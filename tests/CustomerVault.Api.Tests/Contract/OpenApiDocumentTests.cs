@@ -86,6 +86,23 @@ public sealed class OpenApiDocumentTests(ContractVaultApp app) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Every_request_and_response_body_has_an_example()
+    {
+        using var client = app.CreateApiClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+        var schemas = document["components"]!["schemas"]!;
+
+        var media = document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().SelectMany(o =>
+            (o.Value!["requestBody"]?["content"]?.AsObject() ?? []).Concat(o.Value["responses"]!.AsObject()
+                .Where(r => r.Key.StartsWith('2')).SelectMany(r => r.Value!["content"]?.AsObject() ?? []))
+            .Select(m => (Name: $"{o.Key} {p.Key} {m.Key}", Media: m.Value!))));
+        var missing = media.Where(m => m.Media["example"] is null && m.Media["examples"] is null
+                                       && (m.Media["schema"]?["$ref"] is not { } reference || schemas[((string)reference!).Split('/')[^1]]!["example"] is null))
+            .Select(m => m.Name);
+        Assert.Empty(missing);
+    }
+
+    [Fact]
     public async Task Every_list_is_a_page_of_items_with_a_next_link()
     {
         using var client = app.CreateApiClient();

@@ -108,6 +108,12 @@ public sealed class ContractOperationFilter(VaultIssuer issuer) : IOperationFilt
                 AddHeader(concrete, "Retry-After", "Seconds to wait before retrying.", "2");
             }
 
+            // Signed documents (application/jose) are compact JWS text.
+            if (status.StartsWith('2') && concrete.Content?.TryGetValue("application/jose", out var jose) == true && jose is OpenApiMediaType { Example: null } signed)
+            {
+                signed.Example = JsonValue.Create("eyJhbGciOiJSUzI1NiIsImtpZCI6ImRvYy0xIiwidHlwIjoiY3VzdG9tZXJ2YXVsdC1leHBvcnQrand0In0.eyJmb3JtYXQiOiJjdXN0b21lcnZhdWx0LWV4cG9ydC92MiJ9.c2lnbmF0dXJl");
+            }
+
             if (status == "201")
             {
                 AddHeader(concrete, "Location", "Where the created resource can be read.", "/v1/access-requests/0193a1f2-7c4e-7d3a-9b1e-2f6a8c0d4e51");

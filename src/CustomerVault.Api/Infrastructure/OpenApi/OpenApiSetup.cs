@@ -69,6 +69,8 @@ public static class OpenApiSetup
             options.OperationFilter<BodyResponsesFilter>();
             options.OperationFilter<ContractOperationFilter>();
             options.DocumentFilter<VaultDocumentFilter>();
+            options.SchemaFilter<ContractExamples>();
+            options.SchemaFilter<PropertyDescriptions>();
             // The catalogue's examples are values of the attribute's own type: a string, an object or an array.
             options.MapType<JsonNode>(() => new OpenApiSchema { Description = "A JSON value of the attribute's type: a string, an object or an array." });
             options.SupportNonNullableReferenceTypes();

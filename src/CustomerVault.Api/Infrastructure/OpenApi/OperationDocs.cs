@@ -86,3 +86,150 @@ public static class OperationDocs
         ["status"] = new("Only items in this status.", null),
     };
 }
+
+/// <summary>
+/// Describes the properties that their record does not (a member's own XML documentation wins): the same name means the
+/// same thing across the API, so one description by name serves every schema, with a few names that differ by schema.
+/// </summary>
+public sealed class PropertyDescriptions : Swashbuckle.AspNetCore.SwaggerGen.ISchemaFilter
+{
+    private static readonly IReadOnlyDictionary<string, string> BySchema = new Dictionary<string, string>
+    {
+        ["AccessRequestView.description"] = "The purpose in the vendor's words, as the customer saw it.",
+        ["GrantView.description"] = "The purpose in the vendor's (or, for her own grant, the customer's) words.",
+        ["GrantBody.description"] = "The purpose in your words, shown to the vendor and on the receipt.",
+        ["AccessRequestView.status"] = "pending, approved, denied, expired or withdrawn.",
+        ["GrantView.status"] = "active, suspended (the vendor is suspended), revoked, relinquished or expired.",
+        ["VendorView.status"] = "active or suspended.",
+        ["VendorSummary.status"] = "active or suspended.",
+        ["ConsentState.status"] = "The request's or grant's status at that point.",
+        ["DeliveryView.status"] = "pending (to be sent or retried), delivered, or failed (parked after the last retry).",
+        ["DataScope.name"] = "The scope's name, as requests and grants list it.",
+        ["DataScope.title"] = "The scope in plain words.",
+        ["DataScope.description"] = "What the scope covers, naming its attributes.",
+        ["CatalogAttribute.title"] = "The attribute in plain words.",
+        ["CatalogAttribute.type"] = "The value's JSON type: string, object or array.",
+        ["CatalogAttribute.rule"] = "The rule a value must satisfy.",
+        ["CatalogDocument.attributes"] = "Every attribute a profile can hold.",
+        ["CatalogDocument.scopes"] = "Every consent scope, with what it covers.",
+        ["AsOfView.requests"] = "The requests as they stood then.",
+        ["AsOfView.grants"] = "The grants as they stood then.",
+        ["VendorSummary.name"] = "The vendor's display name.",
+        ["ContactPermission.detail"] = "The decision in plain words.",
+        ["ContactPermission.allowed"] = "Whether a contact on this channel is allowed now.",
+        ["ContactPermission.grants"] = "The active grants whose contact terms allow the channel.",
+        ["AccessLogItem.grants"] = "The grants the read or contact relied on.",
+        ["VendorProfileRead.purpose"] = "The purpose the read was made for.",
+        ["ConsentState.purpose"] = "The purpose of the request or grant.",
+        ["CheckpointCheck.events"] = "How many events were recomputed.",
+        ["VerificationReport.events"] = "How many events were recomputed.",
+        ["VerificationReport.streams"] = "How many of the customer's streams were checked.",
+        ["Checkpoint.streams"] = "How many streams the checkpoint covers.",
+        ["ProblemDetails.type"] = "The problem type: a URL under the vault's issuer whose page describes it (RFC 9457).",
+        ["ProblemDetails.status"] = "The HTTP status code (RFC 9457).",
+        ["HttpValidationProblemDetails.type"] = "The problem type: a URL under the vault's issuer whose page describes it (RFC 9457).",
+        ["HttpValidationProblemDetails.status"] = "The HTTP status code (RFC 9457).",
+        ["HttpValidationProblemDetails.errors"] = "Each offending field (a JSON path, a parameter or a header) with what is wrong with it.",
+    };
+
+    private static readonly IReadOnlyDictionary<string, string> ByName = new Dictionary<string, string>
+    {
+        ["id"] = "The resource's id.",
+        ["items"] = "This page's items, in the list's order.",
+        ["next"] = "The link to the next page (the same query with the next offset or position); absent on the last page.",
+        ["lastPosition"] = "The feed position of this page's last event: pass it as after for the next page.",
+        ["customerId"] = "The customer's vault id (the sub of her tokens).",
+        ["vendorId"] = "The vendor's id in the vault.",
+        ["grantId"] = "The grant's id.",
+        ["receiptId"] = "The receipt's id; the same for the same event, however often it is fetched.",
+        ["streamId"] = "The event stream's id (the profile, request or grant it records).",
+        ["clientId"] = "The vendor's OAuth client id (client credentials).",
+        ["displayName"] = "The vendor's name as customers see it.",
+        ["website"] = "The vendor's website, where its privacy policy is.",
+        ["contactEmail"] = "The vendor's privacy contact.",
+        ["webhookUrl"] = "Where the vault posts the vendor's notifications; absent when none is set.",
+        ["url"] = "The webhook URL; null or absent when none is set.",
+        ["status"] = "The resource's status.",
+        ["scopes"] = "Consent scopes from the catalogue (name, birthdate, email, phone, postal-address, communication-preferences, interests).",
+        ["removeScopes"] = "The scopes to remove; the grant keeps the others.",
+        ["approvedScopes"] = "The scopes the customer approved (all or some of those requested).",
+        ["purpose"] = "Why the data is used: service-delivery, marketing, analytics, research or legal-obligation.",
+        ["description"] = "The purpose in plain words.",
+        ["reason"] = "Why, in a few words; shown to the other party.",
+        ["denialReason"] = "The customer's reason for denying, if she gave one.",
+        ["endReason"] = "Why the grant ended, when it did.",
+        ["suspensionReason"] = "Why the operator suspended the vendor.",
+        ["requestedAt"] = "When the vendor asked.",
+        ["decidedAt"] = "When the customer approved or denied; absent while pending.",
+        ["grantedAt"] = "When the grant began.",
+        ["expiresAt"] = "When the grant ends (RFC 3339).",
+        ["endedAt"] = "When the grant ended early (revoked or relinquished).",
+        ["registeredAt"] = "When the vendor was registered.",
+        ["suspendedAt"] = "When the vendor was suspended; absent unless suspended.",
+        ["secretRotatedAt"] = "When the secret was last replaced.",
+        ["rotatedAt"] = "When the secret was replaced.",
+        ["createdAt"] = "When it was created.",
+        ["issuedAt"] = "When the change the receipt records happened.",
+        ["erasedAt"] = "When the account was erased.",
+        ["readAt"] = "When the read was made (and logged).",
+        ["at"] = "When it happened.",
+        ["asOf"] = "The instant the state is shown as of.",
+        ["lastRead"] = "The vendor's latest read of her data.",
+        ["lastSuccessAt"] = "The latest delivery that got through.",
+        ["failingSince"] = "Since when deliveries fail; absent while healthy.",
+        ["consecutiveFailures"] = "Failed attempts in a row since the last success.",
+        ["lastError"] = "What went wrong the last time.",
+        ["nextAttemptAt"] = "When the next attempt is due.",
+        ["lastAttemptAt"] = "When the latest attempt was made.",
+        ["deliveredAt"] = "When the receiver accepted it.",
+        ["attempts"] = "How many times it was sent.",
+        ["type"] = "The event or notification type.",
+        ["subject"] = "The request or grant the notification is about.",
+        ["channel"] = "The contact channel: email, sms, phone or post.",
+        ["channels"] = "Contact channels: email, sms, phone, post.",
+        ["maxContactsPerWeek"] = "How many contacts a week at most (0 to 50).",
+        ["activeGrants"] = "The vendor's active grants.",
+        ["readsLast30Days"] = "Reads of her data in the last 30 days.",
+        ["pendingRequests"] = "Requests from this vendor waiting for her answer.",
+        ["sequence"] = "The event store's sequence number.",
+        ["version"] = "The stream's version after the event.",
+        ["actor"] = "Who caused it: customer:{id}, vendor:{client_id}, operator:{client_id} or vault.",
+        ["correlationId"] = "The request's trace id (W3C traceparent when the caller sent one).",
+        ["causationId"] = "What caused the event, when another event did.",
+        ["hash"] = "SHA-256 over the event's stored form and the previous hash (hex).",
+        ["previousHash"] = "The previous event's hash in the same stream (64 zeros for the first).",
+        ["recomputedRoot"] = "The root recomputed from the events.",
+        ["createdBy"] = "Who made it: vault (scheduled) or operator:{client_id}.",
+        ["given"] = "Given name(s), 1 to 100 characters.",
+        ["family"] = "Family name, 1 to 100 characters.",
+        ["email"] = "An e-mail address.",
+        ["lines"] = "Street lines, 1 to 4.",
+        ["locality"] = "Town or city.",
+        ["region"] = "State, county or province.",
+        ["postalCode"] = "Postal code.",
+        ["interests"] = "Up to 50 tags of a-z, 0-9 and -.",
+        ["title"] = "A short summary of the problem type (RFC 9457).",
+        ["detail"] = "What happened in this occurrence (RFC 9457).",
+        ["instance"] = "The path of the request that failed (RFC 9457).",
+        ["requests"] = "Access requests.",
+        ["grants"] = "Grants.",
+    };
+
+    public void Apply(Microsoft.OpenApi.IOpenApiSchema schema, Swashbuckle.AspNetCore.SwaggerGen.SchemaFilterContext context)
+    {
+        if (schema.Properties is null)
+        {
+            return;
+        }
+
+        var schemaName = context.Type.Name;
+        foreach (var (name, property) in schema.Properties)
+        {
+            if (property is Microsoft.OpenApi.OpenApiSchema concrete && string.IsNullOrEmpty(concrete.Description)
+                && (BySchema.TryGetValue($"{schemaName}.{name}", out var description) || ByName.TryGetValue(name, out description)))
+            {
+                concrete.Description = description;
+            }
+        }
+    }
+}

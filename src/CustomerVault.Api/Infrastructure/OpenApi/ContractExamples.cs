@@ -1,0 +1,186 @@
+using System.Text.Json.Nodes;
+using CustomerVault.AccessLog;
+using CustomerVault.Audit;
+using CustomerVault.Consents;
+using CustomerVault.Kernel;
+using CustomerVault.MyData;
+using CustomerVault.Profiles;
+using CustomerVault.VendorAccess;
+using CustomerVault.Vendors;
+using CustomerVault.Webhooks;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace CustomerVault.Infrastructure.OpenApi;
+
+/// <summary>
+/// An example of every request and response body, one story throughout (Ada, the Stargazer Optics newsletter). The
+/// linters check each against its schema, so an example that no longer fits its type fails the suite. A page of a
+/// list shows one item of the list's example.
+/// </summary>
+public sealed class ContractExamples : ISchemaFilter
+{
+    private const string Customer = "01937c2e-4a1b-7e3c-9d2f-1b2c3d4e5f60";
+    private const string Vendor = "01937c2e-5b2c-7f4d-8e3a-2c3d4e5f6071";
+    private const string Request = "01937c2f-6c3d-7a5e-9f4b-3d4e5f607182";
+    private const string Grant = "01937c30-7d4e-7b6f-8a5c-4e5f60718293";
+
+    private const string VendorSummary = $$"""{"id": "{{Vendor}}", "name": "Stargazer Optics", "website": "https://stargazer.example", "contactEmail": "privacy@stargazer.example", "status": "active"}""";
+    private const string Health = """{"status": "healthy", "lastSuccessAt": "2026-11-22T10:05:00Z", "consecutiveFailures": 0}""";
+    private const string Terms = """{"channels": ["email"], "maxContactsPerWeek": 1}""";
+    private const string Profile = """
+        {"identity": {"name": {"given": "Ada", "family": "Lovelace"}, "birthdate": "1985-12-10"},
+         "contact": {"email": "ada@example.org", "phone": "+442071838750",
+                     "postal": {"lines": ["12 St James's Square"], "locality": "London", "postalCode": "SW1Y 4LB", "country": "GB"}},
+         "preferences": {"communication": {"channels": ["email"], "maxContactsPerWeek": 2}, "interests": ["astronomy", "optics"]}}
+        """;
+    private const string AccessRequest = $$"""
+        {"id": "{{Request}}", "vendor": {{VendorSummary}}, "customerId": "{{Customer}}", "status": "approved",
+         "scopes": ["name", "email", "phone"], "purpose": "marketing", "description": "Our monthly newsletter", "duration": "P6M",
+         "contactTerms": {{Terms}}, "requestedAt": "2026-11-22T10:00:00Z", "answerBy": "2026-12-22T10:00:00Z",
+         "decidedAt": "2026-11-22T10:04:00Z", "grantId": "{{Grant}}", "approvedScopes": ["name", "email"]}
+        """;
+    private const string GrantView = $$"""
+        {"id": "{{Grant}}", "vendor": {{VendorSummary}}, "customerId": "{{Customer}}", "requestId": "{{Request}}", "status": "active",
+         "scopes": ["name", "email"], "purpose": "marketing", "description": "Our monthly newsletter", "contactTerms": {{Terms}},
+         "grantedAt": "2026-11-22T10:04:00Z", "expiresAt": "2027-05-22T10:04:00Z"}
+        """;
+    private const string VendorView = $$"""
+        {"id": "{{Vendor}}", "clientId": "stargazer-optics", "displayName": "Stargazer Optics", "website": "https://stargazer.example",
+         "contactEmail": "privacy@stargazer.example", "scopes": ["name", "email", "phone"], "webhookUrl": "https://hooks.stargazer.example/customervault",
+         "status": "active", "registeredAt": "2026-11-01T09:00:00Z", "webhookHealth": {{Health}}}
+        """;
+    private const string Checkpoint = """
+        {"id": "01937c33-a071-7e92-9d8f-718293a4b5c6", "sequence": 48213, "position": 48213, "streams": 5120,
+         "root": "9f2b5c0e7d1a4b8c3e6f9a2d5b8c1e4f7a0d3b6c9e2f5a8d1b4c7e0f3a6d9b2c", "createdAt": "2026-11-23T00:00:00Z",
+         "createdBy": "vault", "jws": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImRvYy0xIiwidHlwIjoiY2hlY2twb2ludCtqd3QifQ.eyJyb290IjoiLi4uIn0.c2lnbmF0dXJl"}
+        """;
+    private const string Receipt = $$"""
+        {"receiptId": "5e0c8a3e-2b71-4f5d-9a6e-0c1d2e3f4a5b", "grantId": "{{Grant}}", "event": "granted", "issuedAt": "2026-11-22T10:04:00Z",
+         "receipt": {"iss": "https://vault.customervault.example/", "sub": "{{Customer}}", "jti": "5e0c8a3e-2b71-4f5d-9a6e-0c1d2e3f4a5b",
+           "iat": 1795514640, "version": "KI-CR-v1.1.0", "jurisdiction": "EU", "consentTimestamp": 1795514640,
+           "collectionMethod": "Approved by the customer in her CustomerVault, answering the vendor's request",
+           "consentReceiptID": "5e0c8a3e-2b71-4f5d-9a6e-0c1d2e3f4a5b", "language": "en", "piiPrincipalId": "{{Customer}}",
+           "piiControllers": [{"piiController": "Stargazer Optics", "contact": "privacy@stargazer.example", "email": "privacy@stargazer.example", "url": "https://stargazer.example"}],
+           "policyUrl": "https://stargazer.example",
+           "services": [{"service": "Stargazer Optics", "purposes": [{"purpose": "Our monthly newsletter", "purposeCategory": ["marketing"], "consentType": "EXPLICIT",
+             "piiCategory": ["name", "email"], "primaryPurpose": true, "termination": "2027-05-22T10:04:00.0000000+00:00", "thirdPartyDisclosure": false}]}],
+           "sensitive": false, "spiCat": [], "event": "granted", "eventVersion": 1, "grantId": "{{Grant}}", "requestId": "{{Request}}",
+           "status": "active", "scopes": ["name", "email"], "expiresAt": "2027-05-22T10:04:00.0000000+00:00", "contactTerms": {{Terms}},
+           "requestText": "Our monthly newsletter"},
+         "jws": "eyJhbGciOiJSUzI1NiIsImtpZCI6ImRvYy0xIiwidHlwIjoiY29uc2VudC1yZWNlaXB0K2p3dCJ9.eyJldmVudCI6ImdyYW50ZWQifQ.c2lnbmF0dXJl"}
+        """;
+    private const string Delivery = $$"""
+        {"id": "01937c32-9f60-7d81-8c7e-60718293a4b5", "type": "com.customervault.access-request.approved", "subject": "{{Request}}",
+         "status": "failed", "attempts": 9, "createdAt": "2026-11-22T10:04:00Z", "lastAttemptAt": "2026-11-26T10:04:00Z",
+         "lastError": "HTTP 503 from the receiver"}
+        """;
+    private const string History = $$"""
+        {"sequence": 48102, "stream": "grant", "streamId": "{{Grant}}", "version": 1, "type": "access_granted", "at": "2026-11-22T10:04:00Z",
+         "actor": "customer:{{Customer}}", "correlationId": "4bf92f3577b34da6a3ce929d0e0e4736",
+         "after": {"kind": "grant", "status": "active", "scopes": ["name", "email"], "purpose": "marketing", "vendorId": "{{Vendor}}", "until": "2027-05-22T10:04:00Z"},
+         "hash": "3c1e5a7b9d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c"}
+        """;
+    private const string Relationship = $$"""
+        {"vendor": {{VendorSummary}}, "status": "active", "scopes": ["name", "email"], "purposes": ["marketing"], "expiresAt": "2027-05-22T10:04:00Z",
+         "activeGrants": ["{{Grant}}"], "lastRead": "2026-11-23T08:30:00Z", "readsLast30Days": 3, "contactsLast7Days": 1, "pendingRequests": 0}
+        """;
+    private const string AccessLogEntry = $$"""
+        {"id": "01937c31-8e5f-7c70-9b6d-5f60718293a4", "vendor": {{VendorSummary}}, "kind": "read", "purpose": "marketing",
+         "grants": ["{{Grant}}"], "attributes": ["identity.name", "contact.email"], "at": "2026-11-23T08:30:00Z", "requestId": "0HN8R3P1Q2S4T:00000001"}
+        """;
+    private const string Attribute = """
+        {"name": "contact.email", "title": "E-mail address", "type": "string", "rule": "an e-mail address", "scope": "email", "example": "ada@example.org"}
+        """;
+    private const string FeedEvent = $$"""
+        {"position": 48102, "sequence": 48102, "streamId": "{{Grant}}", "version": 1, "type": "access_granted", "at": "2026-11-22T10:04:00Z",
+         "actor": "customer:{{Customer}}", "correlationId": "4bf92f3577b34da6a3ce929d0e0e4736",
+         "data": {"grantId": "{{Grant}}", "vendorId": "{{Vendor}}", "customerId": "{{Customer}}", "scopes": ["name", "email"]},
+         "hash": "3c1e5a7b9d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c",
+         "previousHash": "0000000000000000000000000000000000000000000000000000000000000000"}
+        """;
+
+    private static readonly Dictionary<Type, string> Examples = new()
+    {
+        // Requests.
+        [typeof(AccessRequestBody)] = $$"""
+            {"customerId": "{{Customer}}", "scopes": ["name", "email", "phone"], "purpose": "marketing", "description": "Our monthly newsletter",
+             "duration": "P6M", "contactTerms": {{Terms}}}
+            """,
+        [typeof(ApproveBody)] = """{"scopes": ["name", "email"], "expiresAt": "2027-03-01T00:00:00Z"}""",
+        [typeof(DenyBody)] = """{"reason": "I do not read newsletters."}""",
+        [typeof(GrantBody)] = $$"""
+            {"vendorId": "{{Vendor}}", "scopes": ["postal-address"], "purpose": "service-delivery", "description": "Deliver my order",
+             "expiresAt": "2026-12-31T00:00:00Z", "contactTerms": {"channels": ["sms"], "maxContactsPerWeek": 3} }
+            """,
+        [typeof(RevokeBody)] = """{"reason": "No more newsletters"}""",
+        [typeof(NarrowBody)] = """{"removeScopes": ["email"]}""",
+        [typeof(RelinquishBody)] = """{"reason": "The campaign ended."}""",
+        [typeof(ContactBody)] = """{"channel": "email"}""",
+        [typeof(RegisterVendor)] = """
+            {"displayName": "Stargazer Optics", "website": "https://stargazer.example", "contactEmail": "privacy@stargazer.example",
+             "scopes": ["name", "email", "phone"], "webhookUrl": "https://hooks.stargazer.example/customervault"}
+            """,
+        [typeof(SuspendVendorRequest)] = """{"reason": "Under investigation for a data breach"}""",
+        [typeof(WebhookEndpointBody)] = """{"url": "https://hooks.stargazer.example/customervault"}""",
+        [typeof(ProfileDocument)] = Profile,
+
+        // Answers.
+        [typeof(AccessRequestView)] = AccessRequest,
+        [typeof(GrantView)] = GrantView,
+        [typeof(CatalogAttribute)] = Attribute,
+        [typeof(CatalogDocument)] = $$"""
+            {"attributes": [{{Attribute}}], "scopes": [{"name": "email", "title": "E-mail address", "description": "Your e-mail address (contact.email)."}]}
+            """,
+        [typeof(VendorProfileRead)] = $$"""
+            {"customerId": "{{Customer}}", "purpose": "marketing", "grants": ["{{Grant}}"], "scopes": ["name", "email"],
+             "profile": {"identity": {"name": {"given": "Ada", "family": "Lovelace"} }, "contact": {"email": "ada@example.org"} },
+             "accessId": "01937c31-8e5f-7c70-9b6d-5f60718293a4", "readAt": "2026-11-23T08:30:00Z"}
+            """,
+        [typeof(ContactPermission)] = $$"""
+            {"channel": "email", "allowed": true, "detail": "Allowed by your grant's contact terms: 1 of 1 contacts left this week.",
+             "weeklyLimit": 1, "contactsLast7Days": 0, "grants": ["{{Grant}}"]}
+            """,
+        [typeof(AccessLogItem)] = AccessLogEntry,
+        [typeof(ConsentReceiptView)] = Receipt,
+        [typeof(AccessLog.Relationship)] = Relationship,
+        [typeof(HistoryEntry)] = History,
+        [typeof(AsOfView)] = $$"""{"asOf": "2026-11-22T12:00:00Z", "requests": [{{AccessRequest}}], "grants": [{{GrantView}}]}""",
+        [typeof(FeedPage)] = $$"""{"items": [{{FeedEvent}}], "lastPosition": 48102, "next": "/v1/audit/events?after=48102&limit=1000"}""",
+        [typeof(VerificationReport)] = """{"intact": true, "streams": 4, "events": 17}""",
+        [typeof(Audit.Checkpoint)] = Checkpoint,
+        [typeof(CheckpointCheck)] = $$"""
+            {"checkpoint": {{Checkpoint}}, "matches": true, "signatureValid": true,
+             "recomputedRoot": "9f2b5c0e7d1a4b8c3e6f9a2d5b8c1e4f7a0d3b6c9e2f5a8d1b4c7e0f3a6d9b2c", "events": 48213}
+            """,
+        [typeof(ErasureReport)] = $$"""{"customerId": "{{Customer}}", "erasedAt": "2026-11-23T09:00:00Z", "revokedGrants": ["{{Grant}}"], "deniedRequests": []}""",
+        [typeof(Vendors.VendorView)] = VendorView,
+        [typeof(VendorCredentials)] = $$"""
+            {"vendor": {{VendorView}}, "clientId": "stargazer-optics", "clientSecret": "9yV3qK2mX7pL0sT4wZ8bN1cR6dF5gH3j",
+             "webhookSecret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+            """,
+        [typeof(WebhookSettings)] = $$"""
+            {"url": "https://hooks.stargazer.example/customervault", "secretRotatedAt": "2026-11-20T09:00:00Z", "health": {{Health}}}
+            """,
+        [typeof(WebhookSecretView)] = """{"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "rotatedAt": "2026-11-23T09:00:00Z"}""",
+        [typeof(DeliveryView)] = Delivery,
+    };
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (schema is not OpenApiSchema concrete)
+        {
+            return;
+        }
+
+        if (Examples.TryGetValue(context.Type, out var example))
+        {
+            concrete.Examples = [JsonNode.Parse(example)!];
+        }
+        else if (context.Type.IsGenericType && context.Type.GetGenericTypeDefinition() == typeof(Page<>)
+                 && Examples.TryGetValue(context.Type.GetGenericArguments()[0], out var item))
+        {
+            concrete.Examples = [new JsonObject { ["items"] = new JsonArray(JsonNode.Parse(item)), ["next"] = "?limit=1&offset=1" }];
+        }
+    }
+}
