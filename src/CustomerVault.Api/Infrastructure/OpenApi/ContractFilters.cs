@@ -155,7 +155,7 @@ public sealed class ContractOperationFilter(VaultIssuer issuer) : IOperationFilt
                 ["title"] = type.Title,
                 ["status"] = status,
                 ["detail"] = type.ExampleDetail,
-                ["instance"] = "/" + (path ?? "v1"),
+                ["instance"] = "/" + System.Text.RegularExpressions.Regex.Replace(path ?? "v1", @"\{(\w+):[^}]*\}", "{$1}"),
                 ["traceId"] = "4bf92f3577b34da6a3ce929d0e0e4736",
             };
             if (type == ProblemTypes.InvalidRequest)
