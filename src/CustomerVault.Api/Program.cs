@@ -1,12 +1,14 @@
 using CustomerVault;
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
 using CustomerVault.VendorAccess;
+using CustomerVault.VendorConsent;
 using CustomerVault.Vendors;
 using CustomerVault.Webhooks;
 
@@ -17,6 +19,8 @@ try
     builder.AddVaultIdentity();
     builder.AddVaultProfiles();
     builder.AddVaultVendors();
+    builder.AddVaultConnections();
+    builder.AddVaultVendorConsent();
     builder.AddVaultConsents();
     builder.AddVaultVendorAccess();
     builder.AddVaultAccessLog();

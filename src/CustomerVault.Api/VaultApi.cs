@@ -1,5 +1,6 @@
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.RateLimiting;
@@ -39,6 +40,7 @@ public static class VaultApi
         consents.MapCustomerAccessLog();
         consents.MapRelationships();
         consents.MapReceiptsForCustomers();
+        consents.MapCreateConnectionCode();
 
         // Her data as a whole: export and erasure need both customer scopes.
         v1.MapGroup("/me").WithTags("Customers: your data")
@@ -57,6 +59,8 @@ public static class VaultApi
         vendors.MapReadCustomerProfile();
         vendors.MapContacts();
         vendors.MapReceiptsForVendors();
+        vendors.MapRedeemConnectionCode();
+        vendors.MapConnections();
 
         v1.MapGroup("").WithTags("Vendors: webhooks")
             .RequireAuthorization(VaultPolicies.Vendor)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.EventStore;
@@ -71,14 +72,20 @@ public static class Receipts
         }
 
         var vendor = await session.LoadAsync<Vendor>(grant.VendorId, cancellationToken);
+        // One receipt for both parties: it names her as the controller knows her (its pairwise id), so the vendor's copy
+        // is hers, and neither carries her vault id. Once she erased her account, that link is gone and so is the name.
+        var principal = AccessRequestReads.Known(await PairwiseIds.OfCustomersAsync(session, grant.VendorId, [grant.CustomerId], cancellationToken), grant.CustomerId);
         var events = await session.Events.FetchStreamAsync(grantId, token: cancellationToken);
-        return Contents(events, vendor, signer.Issuer)
+        return Contents(events, vendor, principal, signer.Issuer)
             .Select(c => new ConsentReceiptView(c.ReceiptId, c.GrantId, c.Event, c.IssuedAt, c.Receipt, signer.Sign(c.Receipt.ToJsonString(), JwsType)))
             .ToList();
     }
 
-    /// <summary>The receipts of a grant, from its events, unsigned (a document that holds them is signed as a whole).</summary>
-    public static IReadOnlyList<ReceiptContent> Contents(IEnumerable<IEvent> events, Vendor? vendor, string issuer)
+    /// <summary>
+    /// The receipts of a grant, from its events, unsigned (a document that holds them is signed as a whole).
+    /// <paramref name="principal"/> is the vendor's pairwise id for her, absent once she erased her account.
+    /// </summary>
+    public static IReadOnlyList<ReceiptContent> Contents(IEnumerable<IEvent> events, Vendor? vendor, Guid? principal, string issuer)
     {
         var receipts = new List<ReceiptContent>();
         var stream = EventStream.Of<Grant>();
@@ -88,14 +95,14 @@ public static class Receipts
             state = stream.Evolve(state, e.Data);
             if (EventName(e.Data) is { } name)
             {
-                receipts.Add(Content((Grant)state, vendor, e, name, issuer));
+                receipts.Add(Content((Grant)state, vendor, principal, e, name, issuer));
             }
         }
 
         return receipts;
     }
 
-    private static ReceiptContent Content(Grant grant, Vendor? vendor, IEvent e, string name, string issuer)
+    private static ReceiptContent Content(Grant grant, Vendor? vendor, Guid? principal, IEvent e, string name, string issuer)
     {
         // Deterministic: the receipt for an event is always the same document, with the same id.
         var receiptId = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"receipt/{grant.Id:N}/{e.Version}")).AsSpan(0, 16), bigEndian: true);
@@ -109,7 +116,7 @@ public static class Receipts
         var receipt = new JsonObject
         {
             ["iss"] = issuer,
-            ["sub"] = grant.CustomerId.ToString(),
+            ["sub"] = principal?.ToString(),
             ["jti"] = receiptId.ToString(),
             ["iat"] = e.Timestamp.ToUnixTimeSeconds(),
             ["version"] = "KI-CR-v1.1.0",
@@ -118,7 +125,7 @@ public static class Receipts
             ["collectionMethod"] = grant.RequestId is null ? "Granted by the customer on her own initiative in her CustomerVault" : "Approved by the customer in her CustomerVault, answering the vendor's request",
             ["consentReceiptID"] = receiptId.ToString(),
             ["language"] = "en",
-            ["piiPrincipalId"] = grant.CustomerId.ToString(),
+            ["piiPrincipalId"] = principal?.ToString(),
             ["piiControllers"] = new JsonArray(controller),
             ["policyUrl"] = vendor?.Website,
             ["services"] = new JsonArray(new JsonObject

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
@@ -111,7 +112,7 @@ public sealed class CustomerExport(
                 var requests = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId)
                     .OrderByDescending(r => r.RequestedAt).ThenByDescending(r => r.Id).Skip(offset).Take(Page).ToListAsync(cancellationToken);
                 var vendors = await VendorsAsync(requests.Select(r => r.VendorId), cancellationToken);
-                await ItemsAsync(writer, requests.Select(r => AccessRequestView.Of(r, vendors(r.VendorId), now)), cancellationToken);
+                await ItemsAsync(writer, requests.Select(r => AccessRequestView.Of(r, vendors(r.VendorId), customerId, now)), cancellationToken);
                 if (requests.Count < Page)
                 {
                     break;
@@ -130,7 +131,10 @@ public sealed class CustomerExport(
                 var ids = grants.Select(g => g.Id).ToArray();
                 var events = (await session.Events.QueryAllRawEvents().Where(e => ids.Contains(e.StreamId)).OrderBy(e => e.Sequence).ToListAsync(cancellationToken))
                     .ToLookup(e => e.StreamId);
-                await ItemsAsync(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), now), Receipts.Contents(events[g.Id], vendors(g.VendorId), issuer))), cancellationToken);
+                // Her receipts as the vendor holds them too: they name her by that vendor's id for her.
+                var pairwise = await PairwiseIdsAsync(cancellationToken);
+                await ItemsAsync(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), customerId, now),
+                    Receipts.Contents(events[g.Id], vendors(g.VendorId), pairwise.TryGetValue(g.VendorId, out var id) ? id : null, issuer))), cancellationToken);
                 if (grants.Count < Page)
                 {
                     break;
@@ -165,6 +169,12 @@ public sealed class CustomerExport(
 
             writer.WriteEndArray();
         }
+
+        private IReadOnlyDictionary<Guid, Guid>? _pairwise;
+
+        // Every vendor's id for her, in one query (a customer knows few vendors next to her many grants).
+        private async Task<IReadOnlyDictionary<Guid, Guid>> PairwiseIdsAsync(CancellationToken cancellationToken) =>
+            _pairwise ??= await PairwiseIds.OfCustomerAsync(session, customerId, cancellationToken);
 
         // Vendors are looked up once each, however many pages name them.
         private async Task<Func<Guid, Vendor?>> VendorsAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using CustomerVault.AccessLog;
 using CustomerVault.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.EventStore;
@@ -65,12 +66,16 @@ public static class Contacts
         vendor.MapGet("/customers/{customerId:guid}/contact-permission", GetPermission)
             .WithName("GetContactPermission")
             .WithSummary("May you contact this customer on this channel now? Allowed or denied, with the reason")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
         vendor.MapPost("/customers/{customerId:guid}/contacts", RecordContact)
             .WithName("RecordContact")
             .WithSummary("Record a contact: it counts against the weekly cap and appears in the customer's access log")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
         return vendor;
     }
 
@@ -80,9 +85,10 @@ public static class Contacts
     {
         ValidateChannel(channel);
         var now = clock.Now();
-        var (grants, preferences) = await ContactStateAsync(session, keyring, vendor.Id, customerId, now, cancellationToken);
+        var customer = await PairwiseIds.CustomerOfAsync(session, vendor.Id, customerId, cancellationToken);
+        var (grants, preferences) = await ContactStateAsync(session, keyring, vendor.Id, customer, now, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var usage = await AccessUsage.ForCustomerAsync(connection, customerId, now, cancellationToken, vendor.Id);
+        var usage = await AccessUsage.ForCustomerAsync(connection, customer, now, cancellationToken, vendor.Id);
         return TypedResults.Ok(Decide(channel!, grants, preferences, usage.GetValueOrDefault(vendor.Id)?.ContactsLast7Days ?? 0));
     }
 
@@ -92,13 +98,14 @@ public static class Contacts
     {
         ValidateChannel(body.Channel);
         var now = clock.Now();
-        var (grants, preferences) = await ContactStateAsync(session, keyring, vendor.Id, customerId, now, cancellationToken);
+        var customer = await PairwiseIds.CustomerOfAsync(session, vendor.Id, customerId, cancellationToken);
+        var (grants, preferences) = await ContactStateAsync(session, keyring, vendor.Id, customer, now, cancellationToken);
 
         // Two contacts recorded at once must not both slip under the cap: count and record under one lock.
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Locks.LockAsync(connection, "contact", vendor.Id, customerId, cancellationToken);
-        var usage = await AccessUsage.ForCustomerAsync(connection, customerId, now, cancellationToken, vendor.Id);
+        await Locks.LockAsync(connection, "contact", vendor.Id, customer, cancellationToken);
+        var usage = await AccessUsage.ForCustomerAsync(connection, customer, now, cancellationToken, vendor.Id);
         var permission = Decide(body.Channel!, grants, preferences, usage.GetValueOrDefault(vendor.Id)?.ContactsLast7Days ?? 0);
         if (!permission.Allowed)
         {
@@ -107,7 +114,7 @@ public static class Contacts
         }
 
         var purpose = grants.First(g => permission.Grants.Contains(g.Id)).Purpose;
-        var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, vendor.Id, AccessKind.Contact, purpose, permission.Grants, [],
+        var entry = new AccessLogEntry(Guid.CreateVersion7(), customer, vendor.Id, AccessKind.Contact, purpose, permission.Grants, [],
             body.Channel, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
         await AccessLogTable.WriteAsync(connection, [entry], cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Vendors;
@@ -51,10 +52,20 @@ public static class WebhookOutbox
 
     public const string TypePrefix = "com.customervault.";
 
-    public static void Enqueue(IDocumentOperations operations, Guid vendorId, string subjectKind, Guid subjectId, string type, JsonObject data, DateTimeOffset at) =>
+    /// <summary>
+    /// Queues a notification about a customer's request or grant. The vendor reads her as it knows her: its pairwise id,
+    /// looked up when the row is written, in the same transaction.
+    /// </summary>
+    public static void Enqueue(
+        IDocumentOperations operations, Guid vendorId, Guid customerId, string subjectKind, Guid subjectId, string type, JsonObject data, DateTimeOffset at) =>
         operations.QueueSqlCommand(
-            $"INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?)",
-            Guid.CreateVersion7(), vendorId, subjectId, $"{subjectKind}/{subjectId}", TypePrefix + type, data.ToJsonString(), at, at);
+            $"""
+             INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at)
+             VALUES (?, ?, ?, ?, ?, ?::jsonb || jsonb_build_object('customerId', ({PairwiseId}c.vendor_id = ? AND c.customer_id = ?)), ?, ?)
+             """,
+            Guid.CreateVersion7(), vendorId, subjectId, $"{subjectKind}/{subjectId}", TypePrefix + type, data.ToJsonString(), vendorId, customerId, at, at);
+
+    private const string PairwiseId = $"SELECT c.id FROM {ConnectionTables.Connections} c WHERE ";
 
     /// <summary>One notification per grant of the vendor that is active now, built in the database (a vendor may have many).</summary>
     public static void EnqueueForActiveGrants(IDocumentOperations operations, IDocumentStore store, Guid vendorId, string type, string status, DateTimeOffset at) =>
@@ -62,7 +73,7 @@ public static class WebhookOutbox
             $"""
              INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at)
              SELECT gen_random_uuid(), g.vendor_id, g.id, 'grants/' || g.id, ?,
-                    jsonb_build_object('grantId', g.id, 'requestId', g.request_id, 'customerId', g.customer_id, 'status', ?::text,
+                    jsonb_build_object('grantId', g.id, 'requestId', g.request_id, 'customerId', ({PairwiseId}c.vendor_id = g.vendor_id AND c.customer_id = g.customer_id), 'status', ?::text,
                                        'scopes', g.scopes, 'purpose', g.purpose, 'expiresAt', g.expires_at, 'version', g.version),
                     ?, ?
              FROM ({GrantRows.ActiveOfVendor(store)}) g
@@ -117,7 +128,7 @@ public sealed partial class WebhookOutboxProjection : EventProjection
         var request = await operations.LoadAsync<AccessRequest>(requestId, cancellation);
         if (request is not null && await HasEndpointAsync(operations, request.VendorId, cancellation))
         {
-            WebhookOutbox.Enqueue(operations, request.VendorId, "access-requests", requestId, type, data(request), e.Timestamp);
+            WebhookOutbox.Enqueue(operations, request.VendorId, request.CustomerId, "access-requests", requestId, type, data(request), e.Timestamp);
         }
     }
 
@@ -126,7 +137,7 @@ public sealed partial class WebhookOutboxProjection : EventProjection
         var grant = await operations.LoadAsync<Grant>(grantId, cancellation);
         if (grant is not null && await HasEndpointAsync(operations, grant.VendorId, cancellation))
         {
-            WebhookOutbox.Enqueue(operations, grant.VendorId, "grants", grantId, type, data(grant), e.Timestamp);
+            WebhookOutbox.Enqueue(operations, grant.VendorId, grant.CustomerId, "grants", grantId, type, data(grant), e.Timestamp);
         }
     }
 
@@ -137,7 +148,6 @@ public sealed partial class WebhookOutboxProjection : EventProjection
     private static JsonObject Data(AccessRequest request, string status, long version) => new()
     {
         ["requestId"] = request.Id.ToString(),
-        ["customerId"] = request.CustomerId.ToString(),
         ["status"] = status,
         ["scopes"] = Array(request.Scopes),
         ["purpose"] = request.Purpose,
@@ -148,7 +158,6 @@ public sealed partial class WebhookOutboxProjection : EventProjection
     {
         ["grantId"] = grant.Id.ToString(),
         ["requestId"] = grant.RequestId?.ToString(),
-        ["customerId"] = grant.CustomerId.ToString(),
         ["status"] = status,
         ["scopes"] = Array(grant.Scopes),
         ["purpose"] = grant.Purpose,

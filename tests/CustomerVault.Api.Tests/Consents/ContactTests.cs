@@ -13,8 +13,9 @@ public sealed class ContactTests(VaultApp app) : IClassFixture<VaultApp>
         var customer = await app.SignUpAsync();
         await app.GrantAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
 
-        var permission = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync();
+        var permission = await (await vendorApi.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=email")).JsonAsync();
 
         Assert.False((bool)permission["allowed"]!);
         Assert.Equal("no-contact-grant", (string?)permission["reason"]);
@@ -28,23 +29,24 @@ public sealed class ContactTests(VaultApp app) : IClassFixture<VaultApp>
         await app.SetProfileAsync(customer, """{ "preferences": { "communication": { "channels": ["email", "post"], "maxContactsPerWeek": 2 } } }""");
         await app.GrantAsync(vendor, customer, contactTerms: new { channels = new[] { "email", "sms" }, maxContactsPerWeek = 3 });
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
 
-        var sms = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=sms")).JsonAsync();
-        var post = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=post")).JsonAsync();
+        var sms = await (await vendorApi.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=sms")).JsonAsync();
+        var post = await (await vendorApi.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=post")).JsonAsync();
         Assert.Equal("channel-not-accepted", (string?)sms["reason"]);
         Assert.Equal("channel-not-granted", (string?)post["reason"]);
 
-        var email = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync();
+        var email = await (await vendorApi.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=email")).JsonAsync();
         Assert.True((bool)email["allowed"]!);
         Assert.Equal(2, (int)email["weeklyLimit"]!);
 
-        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).StatusCode);
-        var third = await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" }))
+        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "email" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "email" })).StatusCode);
+        var third = await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "email" }))
             .AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.Equal("weekly-cap-reached", third.GetProperty("reason").GetString());
-        await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "sms" })).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "sms" })).AssertProblemAsync(HttpStatusCode.Forbidden);
 
         var log = await (await customerApi.GetAsync($"/v1/me/access-log?vendorId={vendor.Id}")).JsonAsync();
         var contacts = log["items"]!.AsArray().Where(e => (string?)e!["kind"] == "contact").ToList();
@@ -56,7 +58,7 @@ public sealed class ContactTests(VaultApp app) : IClassFixture<VaultApp>
         // A week later the count starts again.
         app.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
         using var later = await app.FreshApiAsync(vendor);
-        Assert.True((bool)(await (await later.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync())["allowed"]!);
+        Assert.True((bool)(await (await later.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=email")).JsonAsync())["allowed"]!);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         var grantId = await app.GrantAsync(vendor, customer);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var admin = await app.OperatorAsync();
         using var vendorApi = app.Api(vendor);
         using var customerApi = app.Api(customer);
@@ -41,8 +42,8 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal("suspended", (string?)suspended["status"]);
 
         // The token it already holds no longer works, and it cannot get a new one.
-        await (await vendorApi.ReadProfileAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Forbidden);
-        await (await vendorApi.RequestAccessAsync(customer.Id, "phone")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.ReadProfileAsync(customerId)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.RequestAccessAsync(customerId, "phone")).AssertProblemAsync(HttpStatusCode.Forbidden);
         await (await vendorApi.GetAsync($"/v1/grants/{grantId}")).AssertProblemAsync(HttpStatusCode.Forbidden);
         var token = await app.ClientCredentialsAsync(vendor.ClientId, vendor.Secret, "vault.access");
         Assert.True(token.IsError);
@@ -53,7 +54,7 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
         })).AssertProblemAsync(HttpStatusCode.Conflict);
 
         Assert.Equal("active", (string?)(await (await admin.PostAsJsonAsync($"/v1/vendors/{vendor.Id}/reactivate", new { })).JsonAsync())["status"]);
-        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customerId)).StatusCode);
         Assert.Equal("active", (string?)(await (await customerApi.GetAsync($"/v1/me/grants/{grantId}")).JsonAsync())["status"]);
         await (await admin.PostAsJsonAsync($"/v1/vendors/{vendor.Id}/reactivate", new { })).AssertProblemAsync(HttpStatusCode.Conflict);
     }
@@ -90,6 +91,6 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
         var customer = await app.SignUpAsync();
         using var demo = app.CreateApiClient(token.AccessToken);
 
-        Assert.Equal(HttpStatusCode.Created, (await demo.RequestAccessAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await demo.RequestAccessAsync(await app.ConnectAsync(demo, null, customer))).StatusCode);
     }
 }

@@ -22,8 +22,9 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
             """);
         var grantId = await app.GrantAsync(vendor, customer, "name email", contactTerms: new { channels = new[] { "email" }, maxContactsPerWeek = 1 });
         using var vendorApi = app.Api(vendor);
-        (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/profile?purpose=marketing")).EnsureSuccessStatusCode();
-        (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).EnsureSuccessStatusCode();
+        var customerId = await app.ConnectAsync(vendor, customer);
+        (await vendorApi.GetAsync($"/v1/customers/{customerId}/profile?purpose=marketing")).EnsureSuccessStatusCode();
+        (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "email" })).EnsureSuccessStatusCode();
         using var customerApi = app.Api(customer);
 
         var response = await customerApi.GetAsync("/v1/me/export");

@@ -61,7 +61,7 @@ public static class ApproveRequestHandler
         IDocumentSession session, IOptions<ConsentOptions> options, TimeProvider clock, CancellationToken cancellationToken) =>
         await GetAccessRequest.RespondAsync(
             await HandleAsync(session, options.Value, customer.Id, requestId, ETag.ExpectedVersion(request), body ?? new ApproveBody(null, null), clock.Now(), cancellationToken),
-            session, response, clock, cancellationToken);
+            Party.Customer(customer.Id), session, response, clock, cancellationToken);
 
     /// <summary>
     /// Approves her request, starting its grant (the API and the portal): the request as it is now, or null when she has no

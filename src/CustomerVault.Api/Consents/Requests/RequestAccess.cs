@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CustomerVault.Connections;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
@@ -14,7 +15,7 @@ using Microsoft.Extensions.Options;
 
 namespace CustomerVault.Consents;
 
-/// <param name="CustomerId">The customer's vault id, which she shares with the vendor.</param>
+/// <param name="CustomerId">Your id for the customer: the sub of her sign-in to you, or what redeeming her connection code returned.</param>
 /// <param name="Scopes">Data scopes of the catalogue, within the vendor's registered ceiling.</param>
 /// <param name="Purpose">service-delivery, marketing, analytics, research or legal-obligation.</param>
 /// <param name="Description">What the data will be used for, in words the customer reads before she decides.</param>
@@ -91,9 +92,12 @@ public static class RequestAccessHandler
             throw RequestValidationException.For(IdempotencyKeyHeader, "must be 1 to 200 characters.");
         }
 
+        // The vendor names her by its own id for her; from here on she is who the vault knows.
+        var customerId = await PairwiseIds.CustomerOfAsync(session, vendor.Id, body.CustomerId, cancellationToken);
+
         // Requests to one customer are serialised: the pending caps and the idempotency check hold under races.
         await session.BeginTransactionAsync(cancellationToken);
-        await ConsentCaps.LockRequestsAsync(session, body.CustomerId, cancellationToken);
+        await ConsentCaps.LockRequestsAsync(session, customerId, cancellationToken);
 
         var bodyHash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body)));
         var recordId = idempotencyKey is null ? null : $"{vendor.Id:N}:{idempotencyKey}";
@@ -109,27 +113,21 @@ public static class RequestAccessHandler
                     detail: "This key already stands for a request with a different body. Use a new key for a new request.");
         }
 
-        var customer = await session.LoadAsync<Profile>(body.CustomerId, cancellationToken);
-        if (customer is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such customer.",
-                detail: "No customer with this id has a vault.");
-        }
-
+        var customer = await session.LoadAsync<Profile>(customerId, cancellationToken) ?? throw new UnknownCustomerException();
         if (customer.ErasedAt is not null)
         {
             throw new CustomerErasedException(body.CustomerId);
         }
 
         var now = clock.Now();
-        ConsentCaps.EnsureRoom(await ConsentCaps.RequestRoomAsync(session, body.CustomerId, vendor.Id, now, cancellationToken), options.Value, now);
+        ConsentCaps.EnsureRoom(await ConsentCaps.RequestRoomAsync(session, customerId, vendor.Id, now, cancellationToken), options.Value, now);
 
         var requested = AccessRequestDecider.Decide(new RequestAccess(
-            Guid.CreateVersion7(), vendor.Id, vendor.Vendor.Scopes, body.CustomerId, body.Scopes, body.Purpose, body.Description,
+            Guid.CreateVersion7(), vendor.Id, vendor.Vendor.Scopes, customerId, body.Scopes, body.Purpose, body.Description,
             body.Duration, body.ContactTerms, options.Value.RequestLifetime, now));
         session.Events.StartStream<AccessRequest>(requested.RequestId, requested);
 
-        var view = AccessRequestView.Of(AccessRequest.Create(requested), vendor.Vendor, now);
+        var view = AccessRequestView.Of(AccessRequest.Create(requested), vendor.Vendor, body.CustomerId, now);
         if (recordId is not null)
         {
             // Stored as it is sent, so a retry gets the very same bytes.

@@ -82,6 +82,13 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 Title = "This vendor may not act now.",
                 Detail = e.Message,
             },
+            Connections.UnknownCustomerException => new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "No such customer.",
+                Detail = "You know no customer under this id. Use the id the vault gave you for her: the sub of her sign-in, a redeemed connection code, "
+                         + "or the customerId of your requests and grants.",
+            },
             CustomerErasedException => new ProblemDetails
             {
                 Status = StatusCodes.Status410Gone,
