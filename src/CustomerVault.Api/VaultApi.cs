@@ -73,6 +73,7 @@ public static class VaultApi
         registry.MapListVendors();
         registry.MapGetVendor();
         registry.MapRotateVendorSecret();
+        registry.MapSetVendorRedirectUris();
         registry.MapSuspendVendor();
         registry.MapReactivateVendor();
 

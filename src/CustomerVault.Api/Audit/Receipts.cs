@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.Audit;
 
-/// <param name="Event">granted (approval or the customer's own grant), narrowed, revoked, relinquished or expired.</param>
+/// <param name="Event">granted (approval or the customer's own grant), extended (approval of a request that extends it), narrowed, revoked, relinquished or expired.</param>
 /// <param name="Receipt">The signed content, readable: a consent receipt after the Kantara Consent Receipt specification and ISO/IEC 29184.</param>
 /// <param name="Jws">The receipt signed by the vault (RS256); verify it against /.well-known/jwks.</param>
 public sealed record ConsentReceiptView(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, JsonObject Receipt, string Jws);
@@ -163,6 +163,7 @@ public static class Receipts
     private static string? EventName(object data) => data switch
     {
         AccessGranted => "granted",
+        GrantExtended => "extended",
         GrantNarrowed => "narrowed",
         GrantRevoked => "revoked",
         GrantRelinquished => "relinquished",

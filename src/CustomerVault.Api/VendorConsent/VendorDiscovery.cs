@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
@@ -5,7 +6,9 @@ namespace CustomerVault.VendorConsent;
 
 /// <summary>
 /// What discovery says of vendor flows: every subject a vendor sees is pairwise (a vendor never learns the vault id,
-/// only an id of its own for her).
+/// only an id of its own for her), and the one type of authorization details the vault knows. Pushed authorization
+/// requests are required of vendors' clients, not of every client, so discovery says false and each vendor's client
+/// registration requires them.
 /// </summary>
 public sealed class VendorDiscovery : IOpenIddictServerHandler<HandleConfigurationRequestContext>
 {
@@ -22,6 +25,7 @@ public sealed class VendorDiscovery : IOpenIddictServerHandler<HandleConfigurati
     {
         context.SubjectTypes.Clear();
         context.SubjectTypes.Add(Pairwise);
+        context.Metadata["authorization_details_types_supported"] = JsonSerializer.SerializeToElement(new[] { AuthorizationDetails.Type });
         return ValueTask.CompletedTask;
     }
 }

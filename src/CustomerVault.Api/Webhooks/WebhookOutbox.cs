@@ -100,6 +100,10 @@ public sealed partial class WebhookOutboxProjection : EventProjection
             case AccessRequestExpired expired:
                 await ForRequestAsync(operations, expired.RequestId, e, "access-request.expired", request => Data(request, "expired", e.Version), cancellation);
                 break;
+            case GrantExtended extended:
+                await ForGrantAsync(operations, extended.GrantId, e, "grant.extended", grant => Data(grant, "active", e.Version)
+                    .With("scopes", Array(extended.Scopes)).With("expiresAt", extended.ExpiresAt).With("extendedBy", extended.RequestId), cancellation);
+                break;
             case GrantNarrowed narrowed:
                 await ForGrantAsync(operations, narrowed.GrantId, e, "grant.narrowed",
                     grant => Data(grant, "active", e.Version).With("scopes", Array(narrowed.Scopes)).With("removedScopes", Array(narrowed.RemovedScopes)), cancellation);

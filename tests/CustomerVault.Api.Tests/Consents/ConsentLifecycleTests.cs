@@ -218,6 +218,36 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
     }
 
     [Fact]
+    public async Task A_vendor_asks_to_extend_its_grant_and_her_approval_changes_that_grant_rather_than_adding_one()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        var grantId = await app.GrantAsync(vendor, customer, "name");
+        var customerId = await app.ConnectAsync(vendor, customer);
+        using var vendorApi = app.Api(vendor);
+        using var customerApi = app.Api(customer);
+
+        var requestId = await (await vendorApi.PostAsJsonAsync("/v1/access-requests", new
+        {
+            customerId, scopes = new[] { "name", "email" }, purpose = "marketing", description = "Newsletter, now with your e-mail", duration = "P1Y",
+            extendsGrantId = grantId,
+        })).IdAsync();
+        var asked = await (await customerApi.GetAsync($"/v1/me/access-requests/{requestId}")).JsonAsync();
+        var approved = await (await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { })).JsonAsync();
+
+        Assert.Equal(grantId.ToString(), (string?)asked["extendsGrantId"]);
+        Assert.Equal(grantId.ToString(), (string?)approved["grantId"]);
+        var grant = Assert.Single((await (await customerApi.GetAsync("/v1/me/grants")).JsonAsync())["items"]!.AsArray())!;
+        Assert.Equal(["name", "email"], grant["scopes"]!.AsArray().Select(s => (string?)s));
+        Assert.Equal("Newsletter, now with your e-mail", (string?)grant["description"]);
+        var problem = await (await vendorApi.PostAsJsonAsync("/v1/access-requests", new
+        {
+            customerId, scopes = new[] { "name" }, purpose = "analytics", description = "Statistics", duration = "P1M", extendsGrantId = grantId,
+        })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["extendsGrantId"], problem.ErrorFields());
+    }
+
+    [Fact]
     public async Task A_request_for_an_unknown_customer_is_404()
     {
         var vendor = await app.RegisterVendorAsync();

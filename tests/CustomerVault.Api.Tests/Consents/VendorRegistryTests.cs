@@ -85,6 +85,26 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
     }
 
     [Fact]
+    public async Task An_operator_sets_where_customers_come_back_to_after_the_vendors_web_flow_and_without_one_it_has_no_web_flow()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        using var admin = await app.OperatorAsync();
+        Assert.NotEqual(HttpStatusCode.Created, (await app.PushRawAsync(vendor, VendorWebFlow.Details(), Pkce.Create(), "s")).StatusCode);
+
+        var set = await (await admin.PutAsJsonAsync($"/v1/vendors/{vendor.Id}/redirect-uris", new { redirectUris = new[] { VendorWebFlow.RedirectUri } })).JsonAsync();
+
+        Assert.Equal([VendorWebFlow.RedirectUri], set["redirectUris"]!.AsArray().Select(u => (string?)u));
+        Assert.Equal(HttpStatusCode.Created, (await app.PushRawAsync(vendor, VendorWebFlow.Details(), Pkce.Create(), "s")).StatusCode);
+        var plainHttp = await (await admin.PutAsJsonAsync($"/v1/vendors/{vendor.Id}/redirect-uris", new { redirectUris = new[] { "http://shop.example/callback" } }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["redirectUris"], plainHttp.ErrorFields());
+        await (await admin.PutAsJsonAsync($"/v1/vendors/{vendor.Id}/redirect-uris", new { redirectUris = Array.Empty<string>() })).JsonAsync();
+        Assert.NotEqual(HttpStatusCode.Created, (await app.PushRawAsync(vendor, VendorWebFlow.Details(), Pkce.Create(), "s")).StatusCode);
+        await (await admin.PutAsJsonAsync($"/v1/vendors/{Guid.NewGuid()}/redirect-uris", new { redirectUris = Array.Empty<string>() }))
+            .AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task The_configured_demo_vendor_is_registered_and_can_request_access()
     {
         var token = await app.ClientCredentialsAsync("demo-vendor", "demo-vendor-secret");

@@ -27,7 +27,8 @@ public static class Parties
         return app.CreateApiClient(token.AccessToken);
     }
 
-    public static async Task<RegisteredVendor> RegisterVendorAsync(this VaultApp app, string? name = null, string scopes = AllScopes, string? webhookUrl = null)
+    public static async Task<RegisteredVendor> RegisterVendorAsync(
+        this VaultApp app, string? name = null, string scopes = AllScopes, string? webhookUrl = null, string? redirectUri = null)
     {
         using var admin = await app.OperatorAsync();
         var response = await admin.PostAsJsonAsync("/v1/vendors", new
@@ -37,6 +38,7 @@ public static class Parties
             contactEmail = "privacy@vendor.example",
             scopes = scopes.Split(' '),
             webhookUrl,
+            redirectUris = redirectUri is null ? null : new[] { redirectUri },
         });
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();

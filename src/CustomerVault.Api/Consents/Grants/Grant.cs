@@ -5,11 +5,16 @@ namespace CustomerVault.Consents;
 // A grant's stream: access a customer gave a vendor (answering a request, or on her own initiative), for one
 // purpose, until it expires, she narrows or revokes it, or the vendor relinquishes it. Each use case is a file of its
 // own beside this one (GrantAccess, NarrowGrant, RevokeGrant, RelinquishGrant), with its part of GrantDecider; an
-// approval (ApproveRequest) starts a grant too, and expiry is recorded by the ExpirySweeper.
+// approval (ApproveRequest) starts a grant, or extends one when its request says so; expiry is recorded by the ExpirySweeper.
 
 public sealed record AccessGranted(
     Guid GrantId, Guid VendorId, Guid CustomerId, Guid? RequestId, IReadOnlyList<string> Scopes, string Purpose, string Description,
     ContactTerms? ContactTerms, DateTimeOffset GrantedAt, DateTimeOffset ExpiresAt);
+
+/// <summary>She approved a request that extends the grant: it now covers what she approved, on that request's terms, until the new end.</summary>
+public sealed record GrantExtended(
+    Guid GrantId, Guid RequestId, IReadOnlyList<string> Scopes, string Description, ContactTerms? ContactTerms, DateTimeOffset ExpiresAt,
+    DateTimeOffset ExtendedAt);
 
 public sealed record GrantNarrowed(Guid GrantId, IReadOnlyList<string> RemovedScopes, IReadOnlyList<string> Scopes, DateTimeOffset NarrowedAt);
 
@@ -42,6 +47,8 @@ public sealed record Grant(
     public static Grant Create(AccessGranted e) => new(
         e.GrantId, e.VendorId, e.CustomerId, e.RequestId, e.Scopes, e.Purpose, e.Description, e.ContactTerms, e.GrantedAt, e.ExpiresAt,
         GrantStatus.Active, null, null);
+
+    public Grant Apply(GrantExtended e) => this with { Scopes = e.Scopes, Description = e.Description, ContactTerms = e.ContactTerms, ExpiresAt = e.ExpiresAt };
 
     public Grant Apply(GrantNarrowed e) => this with { Scopes = e.Scopes };
 

@@ -6,15 +6,17 @@ namespace CustomerVault.Consents;
 /// <param name="CustomerId">The customer: your id for her (a vendor's pairwise id; her vault id in her own views); absent once she erased her account.</param>
 /// <param name="AnswerBy">When an unanswered request expires.</param>
 /// <param name="Duration">How long the vendor asked to keep access (ISO 8601), counted from the approval.</param>
+/// <param name="GrantId">The grant the approval started, or changed when the request extends one.</param>
+/// <param name="ExtendsGrantId">The grant approving changes instead of starting another; absent for a new grant.</param>
 public sealed record AccessRequestView(
     Guid Id, VendorSummary Vendor, Guid? CustomerId, string Status, IReadOnlyList<string> Scopes, string Purpose, string Description,
     string Duration, ContactTerms? ContactTerms, DateTimeOffset RequestedAt, DateTimeOffset AnswerBy, DateTimeOffset? DecidedAt,
-    Guid? GrantId, IReadOnlyList<string>? ApprovedScopes, string? DenialReason)
+    Guid? GrantId, IReadOnlyList<string>? ApprovedScopes, string? DenialReason, Guid? ExtendsGrantId)
 {
     public static AccessRequestView Of(AccessRequest r, Vendor? vendor, Guid? customerId, DateTimeOffset now) => new(
         r.Id, VendorSummary.Of(vendor, r.VendorId), customerId, AccessRequestDecider.StatusName(r.StatusAt(now)), r.Scopes, r.Purpose,
         r.Description, r.Duration, r.ContactTerms, r.RequestedAt, r.AnswerBy, r.DecidedAt ?? (r.StatusAt(now) == AccessRequestStatus.Expired ? r.AnswerBy : null),
-        r.GrantId, r.ApprovedScopes, r.DenialReason);
+        r.GrantId, r.ApprovedScopes, r.DenialReason, r.ExtendsGrantId);
 }
 
 public static class AccessRequestReads

@@ -21,19 +21,44 @@ namespace CustomerVault.Consents;
 /// <param name="Description">What the data will be used for, in words the customer reads before she decides.</param>
 /// <param name="Duration">How long access is wanted, ISO 8601 (e.g. P6M), at most P2Y; counted from the approval.</param>
 /// <param name="ContactTerms">How the vendor wants to contact the customer, if at all.</param>
+/// <param name="ExtendsGrantId">An active grant of yours with her, for the same purpose, that approving changes (scopes, contact terms, a new end) instead of starting another.</param>
 public sealed record AccessRequestBody(
-    Guid CustomerId, IReadOnlyList<string>? Scopes, string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms);
+    Guid CustomerId, IReadOnlyList<string>? Scopes, string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms,
+    Guid? ExtendsGrantId = null);
 
 /// <summary>What an Idempotency-Key stood for: the request it created and the answer given, replayed on a retry.</summary>
 public sealed record IdempotencyRecord(string Id, string BodyHash, Guid RequestId, string Response, DateTimeOffset CreatedAt);
 
+/// <param name="Extending">The grant <paramref name="ExtendsGrantId"/> names, as the vault has it (null when there is none).</param>
 public sealed record RequestAccess(
     Guid RequestId, Guid VendorId, IReadOnlyList<string> VendorScopeCeiling, Guid CustomerId, IReadOnlyList<string>? Scopes,
-    string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms, TimeSpan AnswerWithin, DateTimeOffset Now);
+    string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms, TimeSpan AnswerWithin, DateTimeOffset Now,
+    Guid? ExtendsGrantId = null, Grant? Extending = null);
 
 public static partial class AccessRequestDecider
 {
+    private const string NotTheVendorsGrant = "is not an active grant of yours with this customer.";
+
     public static AccessRequested Decide(RequestAccess command)
+    {
+        var errors = ValidateTerms(command);
+        if (command.Extending is { } extending && extending.CustomerId != command.CustomerId)
+        {
+            errors.Add("extendsGrantId", NotTheVendorsGrant);
+        }
+
+        errors.ThrowIfInvalid();
+        return new AccessRequested(
+            command.RequestId, command.VendorId, command.CustomerId, command.Scopes!, command.Purpose!, command.Description!.Trim(),
+            command.Duration!, command.ContactTerms, command.Now, command.Now + command.AnswerWithin, command.ExtendsGrantId);
+    }
+
+    /// <summary>
+    /// What is wrong with the terms a vendor asks on, by field: its scope ceiling, the purpose, the description, the
+    /// duration, contact terms, and the grant it would extend. Also checked before the customer is known (a pushed
+    /// authorization request): that the grant to extend is hers is checked when she answers.
+    /// </summary>
+    public static ValidationContext ValidateTerms(RequestAccess command)
     {
         var errors = new ValidationContext(DateOnly.FromDateTime(command.Now.UtcDateTime));
         ScopeRules.Validate(command.Scopes, "scopes", errors, command.VendorScopeCeiling, "the scopes this vendor is registered for");
@@ -57,11 +82,20 @@ public static partial class AccessRequestDecider
         }
 
         ContactTerms.Validate(command.ContactTerms, "contactTerms", errors);
-        errors.ThrowIfInvalid();
+        if (command.ExtendsGrantId is not null)
+        {
+            if (command.Extending is not { } grant || grant.VendorId != command.VendorId || !grant.IsActiveAt(command.Now))
+            {
+                errors.Add("extendsGrantId", NotTheVendorsGrant);
+            }
+            else if (grant.Purpose != command.Purpose)
+            {
+                // Purpose limitation: a grant serves one purpose for its whole life.
+                errors.Add("extendsGrantId", $"is a grant for {grant.Purpose}; an extension keeps the purpose.");
+            }
+        }
 
-        return new AccessRequested(
-            command.RequestId, command.VendorId, command.CustomerId, command.Scopes!, command.Purpose!, command.Description!.Trim(),
-            command.Duration!, command.ContactTerms, command.Now, command.Now + command.AnswerWithin);
+        return errors;
     }
 }
 
@@ -114,6 +148,7 @@ public static class RequestAccessHandler
         }
 
         var customer = await session.LoadAsync<Profile>(customerId, cancellationToken) ?? throw new UnknownCustomerException();
+        var extending = body.ExtendsGrantId is { } grantId ? await session.LoadAsync<Grant>(grantId, cancellationToken) : null;
         if (customer.ErasedAt is not null)
         {
             throw new CustomerErasedException(body.CustomerId);
@@ -124,7 +159,7 @@ public static class RequestAccessHandler
 
         var requested = AccessRequestDecider.Decide(new RequestAccess(
             Guid.CreateVersion7(), vendor.Id, vendor.Vendor.Scopes, customerId, body.Scopes, body.Purpose, body.Description,
-            body.Duration, body.ContactTerms, options.Value.RequestLifetime, now));
+            body.Duration, body.ContactTerms, options.Value.RequestLifetime, now, body.ExtendsGrantId, extending));
         session.Events.StartStream<AccessRequest>(requested.RequestId, requested);
 
         var view = AccessRequestView.Of(AccessRequest.Create(requested), vendor.Vendor, body.CustomerId, now);
