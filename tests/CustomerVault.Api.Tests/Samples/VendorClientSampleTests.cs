@@ -37,7 +37,9 @@ public sealed class VendorClientSampleTests(WebhookVaultApp app) : IClassFixture
         // Polling only after a minute: within this test every answer must come by webhook.
         var flow = new VendorFlow(vault, listener, data, output) { PollEvery = TimeSpan.FromMinutes(1) };
 
-        var customerId = await app.ConnectAsync(registered, customer);
+        // She tells the vendor a connection code; the vendor learns its id for her.
+        var code = (string)(await (await app.Api(customer).PostAsJsonAsync("/v1/me/connection-codes", new { }, cancellationToken)).JsonAsync())["code"]!;
+        var customerId = await vault.ConnectAsync(code, cancellationToken);
         var requestId = await flow.AskAsync(customerId, ["name", "email", "phone"], "marketing", "Telescope news", "P6M", cancellationToken);
         using var customerApi = app.Api(customer);
         var approval = await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { scopes = new[] { "name", "email" } }, cancellationToken);
