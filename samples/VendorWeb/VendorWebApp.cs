@@ -88,7 +88,7 @@ public static class VendorWebApp
             }
 
             body.Append("</dl>");
-            body.Append(CultureInfo.InvariantCulture, $"<p class=\"hint\">Granted: {Encode(http.User.FindFirst(ConnectWithVault.ScopesClaim)?.Value ?? "")} · your id with us: {Encode(sub)}</p>");
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"hint\">Granted: {Encode(http.User.FindFirst(ConnectWithVault.ScopesClaim)?.Value ?? "")} · your id with us: <span id=\"customer-id\">{Encode(sub)}</span></p>");
         }
 
         body.Append("<form method=\"post\" action=\"/sign-out\"><button type=\"submit\" class=\"secondary\">Sign out</button></form>");

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using CustomerVault.Api.Tests.Support;
 using Microsoft.AspNetCore.Builder;
@@ -13,46 +14,70 @@ namespace CustomerVault.Api.Tests.Samples;
 public sealed class VendorWebJourneyTests(BrowserVaultApp app) : IClassFixture<BrowserVaultApp>, IAsyncLifetime
 {
     private const string Password = "a long enough passphrase";
-    private WebApplication _site = null!;
+    private readonly List<WebApplication> _sites = [];
+    private RegisteredVendor _vendor = null!;
     private string _siteUrl = "";
 
     public async Task InitializeAsync()
     {
-        var vendor = await app.RegisterVendorAsync("Stargazer Optics", scopes: "name email phone");
-        _site = VendorWebApp.Create([
-            "--urls", "http://127.0.0.1:0", "--VendorWeb:Name", "Stargazer Optics", "--VendorWeb:VaultUrl", app.BaseUrl, "--VendorWeb:ClientId", vendor.ClientId,
-            "--VendorWeb:ClientSecret", vendor.Secret, "--VendorWeb:WebhookSecret", vendor.WebhookSecret,
-        ]);
-        await _site.StartAsync();
-        _siteUrl = _site.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-
-        // The site registers its webhook endpoint itself once it is up; where customers come back to, an operator registers.
-        await Eventually.HoldsAsync(
-            async () => (string?)(await (await app.Api(vendor).GetAsync("/v1/webhooks")).JsonAsync())["url"] == $"{_siteUrl}/webhooks/customervault",
-            () => "The site did not register its webhook endpoint.");
-        using var admin = await app.OperatorAsync();
-        (await admin.PutAsJsonAsync($"/v1/vendors/{vendor.Id}/redirect-uris", new { redirectUris = new[] { $"{_siteUrl}/signin-oidc" } })).EnsureSuccessStatusCode();
+        _vendor = await app.RegisterVendorAsync("Stargazer Optics", scopes: "name email phone");
+        _siteUrl = await StartSiteAsync(_vendor, "Stargazer Optics");
     }
 
-    public async Task DisposeAsync() => await _site.DisposeAsync();
-
-    [Fact]
-    public async Task She_connects_from_the_vendors_site_signs_up_unticks_her_phone_and_the_site_shows_just_what_she_granted_until_she_revokes()
+    public async Task DisposeAsync()
     {
-        var email = $"stargazer.{Guid.NewGuid():N}"[..22] + "@example.org";
-        var page = await app.NewPageAsync();
+        foreach (var site in _sites)
+        {
+            await site.DisposeAsync();
+        }
+    }
 
-        // The vendor's site: connect.
-        await page.GotoAsync(_siteUrl);
-        await BrowserVaultApp.ScreenshotAsync(page, "20-vendor-site");
+    /// <summary>
+    /// The sample site for a vendor, asking for <paramref name="scopes"/>, its return address registered by an operator.
+    /// The site registers its webhook endpoint itself once it is up.
+    /// </summary>
+    private async Task<string> StartSiteAsync(RegisteredVendor vendor, string name, string scopes = "name email phone")
+    {
+        var site = VendorWebApp.Create([
+            "--urls", "http://127.0.0.1:0", "--VendorWeb:Name", name, "--VendorWeb:VaultUrl", app.BaseUrl, "--VendorWeb:ClientId", vendor.ClientId,
+            "--VendorWeb:ClientSecret", vendor.Secret, "--VendorWeb:WebhookSecret", vendor.WebhookSecret, "--VendorWeb:Scopes", scopes,
+        ]);
+        _sites.Add(site);
+        await site.StartAsync();
+        var url = site.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        await Eventually.HoldsAsync(
+            async () => (string?)(await (await app.Api(vendor).GetAsync("/v1/webhooks")).JsonAsync())["url"] == $"{url}/webhooks/customervault",
+            () => "The site did not register its webhook endpoint.");
+        using var admin = await app.OperatorAsync();
+        (await admin.PutAsJsonAsync($"/v1/vendors/{vendor.Id}/redirect-uris", new { redirectUris = new[] { $"{url}/signin-oidc" } })).EnsureSuccessStatusCode();
+        return url;
+    }
+
+    /// <summary>From the vendor's site to the vault's consent page, creating her account on the way.</summary>
+    private static async Task SignUpFromTheSiteAsync(IPage page, string siteUrl, string email)
+    {
+        await page.GotoAsync(siteUrl);
         await page.GetByRole(AriaRole.Link, new() { Name = "Connect with CustomerVault" }).ClickAsync();
-
-        // The vault: she has no account yet, so she creates one on the way.
         await page.GetByRole(AriaRole.Link, new() { Name = "Create one" }).ClickAsync();
         await page.GetByLabel("E-mail address").FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Password);
         await page.GetByLabel("Password, again").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+    }
+
+    private static string NewEmail() => $"stargazer.{Guid.NewGuid():N}"[..22] + "@example.org";
+
+    [Fact]
+    public async Task She_connects_from_the_vendors_site_signs_up_unticks_her_phone_and_the_site_shows_just_what_she_granted_until_she_revokes()
+    {
+        var email = NewEmail();
+        var page = await app.NewPageAsync();
+
+        // The vendor's site: connect. The vault: she has no account yet, so she creates one on the way.
+        await page.GotoAsync(_siteUrl);
+        await BrowserVaultApp.ScreenshotAsync(page, "20-vendor-site");
+        await SignUpFromTheSiteAsync(page, _siteUrl, email);
 
         // The consent page: who asks, why, for how long, what.
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Stargazer Optics asks for your data" }));
@@ -82,6 +107,25 @@ public sealed class VendorWebJourneyTests(BrowserVaultApp app) : IClassFixture<B
         Assert.DoesNotContain("+44", granted);
         await BrowserVaultApp.ScreenshotAsync(page, "22-vendor-site-granted");
 
+        // The site knows her by its own id for her: not her vault id, and a name for no one at any other vendor.
+        var idAtSite = Guid.Parse(await page.Locator("#customer-id").InnerTextAsync());
+        var vaultId = Guid.Parse(Customers.SubjectOf(customer.AccessToken!));
+        Assert.NotEqual(vaultId, idAtSite);
+        var other = await app.RegisterVendorAsync("Nebula Ads", scopes: "name email phone");
+        using (var otherApi = app.Api(other))
+        {
+            await (await otherApi.ReadProfileAsync(idAtSite)).AssertProblemAsync(HttpStatusCode.NotFound);
+            await (await otherApi.RequestAccessAsync(idAtSite)).AssertProblemAsync(HttpStatusCode.NotFound);
+        }
+
+        using (var siteApi = app.Api(_vendor))
+        {
+            await (await siteApi.ReadProfileAsync(vaultId)).AssertProblemAsync(HttpStatusCode.NotFound);
+            var grant = Assert.Single((await (await siteApi.GetAsync("/v1/grants")).JsonAsync())["items"]!.AsArray())!;
+            Assert.Equal(idAtSite.ToString(), (string?)grant["customerId"]);
+            Assert.Equal(["email", "name"], grant["scopes"]!.AsArray().Select(x => (string)x!).Order(StringComparer.Ordinal));
+        }
+
         // She changes her mind in the vault's portal; the vault tells the vendor, and its site shows access ended.
         await page.GotoAsync($"{app.BaseUrl}/portal/relationships");
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Stargazer Optics" });
@@ -96,6 +140,45 @@ public sealed class VendorWebJourneyTests(BrowserVaultApp app) : IClassFixture<B
         }, () => "The vendor's site did not learn of the revocation.");
         Assert.Equal(0, await page.Locator("#granted").CountAsync());
         await BrowserVaultApp.ScreenshotAsync(page, "23-vendor-site-ended");
+    }
+
+    [Fact]
+    public async Task When_she_denies_on_the_consent_page_the_site_says_nothing_was_shared_and_the_vendor_sees_her_denial()
+    {
+        var page = await app.NewPageAsync();
+        await SignUpFromTheSiteAsync(page, _siteUrl, NewEmail());
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Stargazer Optics asks for your data" }));
+
+        await page.GetByLabel("Reason for saying no").FillAsync("No newsletters, thank you");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Deny" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status).GetByText("You did not connect. Nothing of yours was shared with us."));
+        Assert.Equal(0, await page.Locator("#granted").CountAsync());
+        await BrowserVaultApp.ScreenshotAsync(page, "24-vendor-site-denied");
+        using var siteApi = app.Api(_vendor);
+        var denied = Assert.Single((await (await siteApi.GetAsync("/v1/access-requests")).JsonAsync())["items"]!.AsArray())!;
+        Assert.Equal("denied", (string?)denied["status"]);
+        Assert.Equal("No newsletters, thank you", (string?)denied["denialReason"]);
+        Assert.Empty((await (await siteApi.GetAsync("/v1/grants")).JsonAsync())["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_site_that_asks_beyond_what_its_vendor_may_ask_is_refused_with_invalid_authorization_details_before_anyone_is_asked()
+    {
+        // The site asks for her address, which its vendor is not registered to ask for (a tampered or mistaken request).
+        var vendor = await app.RegisterVendorAsync("Comet Tours", scopes: "name email");
+        var siteUrl = await StartSiteAsync(vendor, "Comet Tours", scopes: "name address");
+        var page = await app.NewPageAsync();
+
+        await page.GotoAsync(siteUrl);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Connect with CustomerVault" }).ClickAsync();
+
+        var refusal = page.GetByRole(AriaRole.Alert);
+        await Expect(refusal);
+        Assert.Contains("invalid_authorization_details", await refusal.InnerTextAsync());
+        Assert.StartsWith(siteUrl, page.Url);
+        using var vendorApi = app.Api(vendor);
+        Assert.Empty((await (await vendorApi.GetAsync("/v1/access-requests")).JsonAsync())["items"]!.AsArray());
     }
 
     private static Task Expect(ILocator locator) => Assertions.Expect(locator).ToBeVisibleAsync();
