@@ -249,4 +249,27 @@ public sealed class ConsentFlowTests(WebhookVaultApp app) : IClassFixture<Webhoo
         Assert.Equal(["customervault_access"], discovery["authorization_details_types_supported"]!.AsArray().Select(t => (string?)t));
         Assert.Equal(["pairwise"], discovery["subject_types_supported"]!.AsArray().Select(t => (string?)t));
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5091/signin-oidc", HttpStatusCode.Created)]
+    [InlineData("http://127.0.0.1:5092/signin-oidc", HttpStatusCode.BadRequest)]
+    public async Task The_development_demo_site_pushes_what_the_sample_asks_for_to_its_configured_address_only(string redirectUri, HttpStatusCode expected)
+    {
+        // samples/VendorWeb's defaults against the vault's Development settings: a fresh clone's demo works as configured.
+        var site = new VendorWeb.VendorWebOptions();
+        var pkce = Pkce.Create();
+        using var client = app.CreateApiClient();
+
+        var pushed = await client.PostAsync("/connect/par", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["client_id"] = site.ClientId, ["client_secret"] = site.ClientSecret, ["response_type"] = "code", ["redirect_uri"] = redirectUri,
+            ["scope"] = "openid", ["state"] = "s1", ["code_challenge"] = pkce.Challenge, ["code_challenge_method"] = "S256",
+            ["authorization_details"] = System.Text.Json.JsonSerializer.Serialize(new[]
+            {
+                new { type = "customervault_access", scopes = site.Scopes.Split(' '), purpose = site.Purpose, description = site.Description, duration = site.Duration },
+            }),
+        }));
+
+        Assert.True(pushed.StatusCode == expected, $"{(int)pushed.StatusCode}: {await pushed.Content.ReadAsStringAsync()}");
+    }
 }
