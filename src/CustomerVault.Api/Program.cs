@@ -4,6 +4,7 @@ using CustomerVault.Audit;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
+using CustomerVault.Messages;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
 using CustomerVault.VendorAccess;
@@ -21,6 +22,7 @@ try
     builder.AddVaultVendorAccess();
     builder.AddVaultAccessLog();
     builder.AddVaultWebhooks();
+    builder.AddVaultMessages();
     builder.AddVaultAudit();
     builder.AddVaultMyData();
 

@@ -56,6 +56,24 @@ public static class WebhookOutbox
             $"INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?)",
             Guid.CreateVersion7(), vendorId, subjectId, $"{subjectKind}/{subjectId}", TypePrefix + type, data.ToJsonString(), at, at);
 
+    /// <summary>Queues a notification in the connection's open transaction, for what is written without the event store.</summary>
+    public static async Task EnqueueAsync(
+        Npgsql.NpgsqlConnection connection, Guid vendorId, string subjectKind, Guid subjectId, string type, JsonObject data, DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $7)",
+            connection);
+        command.Parameters.AddWithValue(Guid.CreateVersion7());
+        command.Parameters.AddWithValue(vendorId);
+        command.Parameters.AddWithValue(subjectId);
+        command.Parameters.AddWithValue($"{subjectKind}/{subjectId}");
+        command.Parameters.AddWithValue(TypePrefix + type);
+        command.Parameters.AddWithValue(data.ToJsonString());
+        command.Parameters.AddWithValue(at);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>One notification per grant of the vendor that is active now, built in the database (a vendor may have many).</summary>
     public static void EnqueueForActiveGrants(IDocumentOperations operations, IDocumentStore store, Guid vendorId, string type, string status, DateTimeOffset at) =>
         operations.QueueSqlCommand(
@@ -92,6 +110,10 @@ public sealed partial class WebhookOutboxProjection : EventProjection
             case GrantNarrowed narrowed:
                 await ForGrantAsync(operations, narrowed.GrantId, e, "grant.narrowed",
                     grant => Data(grant, "active", e.Version).With("scopes", Array(narrowed.Scopes)).With("removedScopes", Array(narrowed.RemovedScopes)), cancellation);
+                break;
+            case GrantContactEnded contactEnded:
+                await ForGrantAsync(operations, contactEnded.GrantId, e, "grant.contact-ended",
+                    grant => Data(grant, "active", e.Version).With("reason", contactEnded.Reason), cancellation);
                 break;
             case GrantRevoked revoked:
                 await ForGrantAsync(operations, revoked.GrantId, e, "grant.revoked", grant => Data(grant, "revoked", e.Version).With("reason", revoked.Reason), cancellation);
