@@ -18,12 +18,12 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         var customer = await app.SignUpAsync();
         await app.SetProfileAsync(customer, """
             { "identity": { "name": { "given": "Ada", "family": "Lovelace" } },
-              "preferences": { "communication": { "channels": ["email"], "maxContactsPerWeek": 2 } } }
+              "preferences": { "communication": { "channels": ["post"], "maxContactsPerWeek": 2 } } }
             """);
-        var grantId = await app.GrantAsync(vendor, customer, "name email", contactTerms: new { channels = new[] { "email" }, maxContactsPerWeek = 1 });
+        var grantId = await app.GrantAsync(vendor, customer, "name email", contactTerms: new { channels = new[] { "post" }, maxContactsPerWeek = 1 });
         using var vendorApi = app.Api(vendor);
         (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/profile?purpose=marketing")).EnsureSuccessStatusCode();
-        (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).EnsureSuccessStatusCode();
+        (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "post" })).EnsureSuccessStatusCode();
         using var customerApi = app.Api(customer);
 
         var response = await customerApi.GetAsync("/v1/me/export");
@@ -47,7 +47,7 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal(grantId.ToString(), (string?)grant["grant"]!["id"]);
         Assert.Equal("granted", (string?)Assert.Single(grant["receipts"]!.AsArray())!["event"]);
         Assert.Equal(["contact.email", "identity.name"], Assert.Single(document["reads"]!.AsArray())!["attributes"]!.AsArray().Select(a => (string?)a).Order());
-        Assert.Equal("email", (string?)Assert.Single(document["contacts"]!.AsArray())!["channel"]);
+        Assert.Equal("post", (string?)Assert.Single(document["contacts"]!.AsArray())!["channel"]);
     }
 
     [Fact]
