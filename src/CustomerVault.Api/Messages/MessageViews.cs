@@ -74,6 +74,33 @@ public static class MessageReads
         NpgsqlDataSource dataSource, Guid? vendorId, Guid? customerId, int limit, int offset, CancellationToken cancellationToken) =>
         QueryAsync(dataSource, null, vendorId, customerId, limit, offset, cancellationToken);
 
+    /// <summary>
+    /// One page of her messages, newest first, after <paramref name="after"/> (keyset paging), on a connection the caller
+    /// holds (the export reads everything in one snapshot).
+    /// </summary>
+    public static async Task<IReadOnlyList<StoredMessage>> PageAsync(
+        NpgsqlConnection connection, Guid customerId, (DateTimeOffset At, Guid Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+             SELECT {MessageTable.Columns} FROM {MessageTable.Name}
+             WHERE customer_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))
+             ORDER BY created_at DESC, id DESC LIMIT $4
+             """, connection);
+        command.Parameters.AddWithValue(customerId);
+        command.Parameters.Add(new() { Value = (object?)after?.At ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new() { Value = after?.Id ?? Guid.Empty, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.AddWithValue(limit);
+        var messages = new List<StoredMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            messages.Add(StoredMessage.Read(reader));
+        }
+
+        return messages;
+    }
+
     private static async Task<IReadOnlyList<StoredMessage>> QueryAsync(
         NpgsqlDataSource dataSource, Guid? id, Guid? vendorId, Guid? customerId, int limit, int offset, CancellationToken cancellationToken)
     {

@@ -173,6 +173,28 @@ public sealed class MessageTests(WebhookVaultApp app) : IClassFixture<WebhookVau
     }
 
     [Fact]
+    public async Task A_text_message_goes_to_the_development_provider_the_log_with_her_number_masked()
+    {
+        var vendor = await app.RegisterVendorAsync("Copernicus Clocks");
+        var customer = await app.SignUpAsync();
+        await app.GrantAsync(vendor, customer, contactTerms: MessageRequests.EmailTerms);
+        using var vendorApi = app.Api(vendor);
+        var noPhone = await (await vendorApi.SendMessageAsync(customer.Id, "sms")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal("no-address", noPhone.GetProperty("reason").GetString());
+        await app.SetProfileAsync(customer, """{ "contact": { "phone": "+442071838750" } }""");
+
+        var messageId = await (await vendorApi.SendMessageAsync(customer.Id, "sms", "Clock repaired", "Your clock is ready.")).IdAsync();
+
+        await Eventually.HoldsAsync(() => app.Logs.Any(l => l.Contains($"SMS {messageId}", StringComparison.Ordinal)), "The SMS was not written to the log.");
+        var line = app.Logs.Single(l => l.Contains($"SMS {messageId}", StringComparison.Ordinal));
+        Assert.Contains("***********50", line);
+        Assert.Contains("Copernicus Clocks: Clock repaired", line);
+        Assert.DoesNotContain("2071838750", line);
+        await Eventually.HoldsAsync(async () => (string?)(await (await vendorApi.GetAsync($"/v1/messages/{messageId}")).JsonAsync())["status"] == "delivered",
+            "The SMS was not recorded as delivered.");
+    }
+
+    [Fact]
     public async Task Bad_messages_are_400_naming_the_field_and_a_retry_with_the_same_key_is_the_same_message()
     {
         var vendor = await app.RegisterVendorAsync();

@@ -25,6 +25,8 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/profile?purpose=marketing")).EnsureSuccessStatusCode();
         (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "post" })).EnsureSuccessStatusCode();
         using var customerApi = app.Api(customer);
+        (await customerApi.PostAsJsonAsync("/v1/me/messages", new { vendorId = vendor.Id, kind = "question", subject = "Delivery", body = "When does it ship?" }))
+            .EnsureSuccessStatusCode();
 
         var response = await customerApi.GetAsync("/v1/me/export");
 
@@ -48,6 +50,7 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal("granted", (string?)Assert.Single(grant["receipts"]!.AsArray())!["event"]);
         Assert.Equal(["contact.email", "identity.name"], Assert.Single(document["reads"]!.AsArray())!["attributes"]!.AsArray().Select(a => (string?)a).Order());
         Assert.Equal("post", (string?)Assert.Single(document["contacts"]!.AsArray())!["channel"]);
+        Assert.Equal("When does it ship?", (string?)Assert.Single(document["messages"]!.AsArray())!["body"]);
     }
 
     [Fact]
