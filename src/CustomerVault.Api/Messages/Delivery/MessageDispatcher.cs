@@ -57,7 +57,7 @@ public sealed class MessageDispatcher(
             {
                 foreach (var message in await ClaimAsync(stoppingToken))
                 {
-                    await RecordAsync(message, await DeliverAsync(message, stoppingToken), stoppingToken);
+                    await RecordAsync(message, await TryDeliverAsync(message, stoppingToken), stoppingToken);
                     sent++;
                 }
             }
@@ -69,6 +69,11 @@ public sealed class MessageDispatcher(
             {
                 // The database is away (or not migrated yet): claims run out and the next round takes them again.
                 logger.LogWarning("Message delivery paused: {Reason}", e.Message);
+            }
+            catch (Exception e)
+            {
+                // Whatever went wrong, the dispatcher keeps running: a stopped dispatcher would stop every customer's mail.
+                logger.LogError("Message delivery round failed: {Failure}", e.GetType().Name);
             }
 
             if (sent < BatchSize)
@@ -102,6 +107,21 @@ public sealed class MessageDispatcher(
         }
 
         return claimed;
+    }
+
+    // One message that cannot be sent (say, content that no longer opens) is retried on its schedule and then parked;
+    // it never holds up the others.
+    private async Task<DeliveryOutcome> TryDeliverAsync(ClaimedMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DeliverAsync(message, cancellationToken);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or NpgsqlException))
+        {
+            logger.LogError("Message {MessageId} could not be prepared for delivery: {Failure}", message.Id, e.GetType().Name);
+            return DeliveryOutcome.Transient($"{e.GetType().Name}: {e.Message}");
+        }
     }
 
     private async Task<DeliveryOutcome> DeliverAsync(ClaimedMessage message, CancellationToken cancellationToken)
