@@ -1,5 +1,6 @@
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
+using CustomerVault.Infrastructure.Telemetry;
 using CustomerVault.Messages.Delivery;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,7 @@ public static class MessageSetup
             : new PickupFolderEmailSender(sp.GetRequiredService<IOptions<MessageOptions>>().Value.Smtp.PickupDirectory!));
         services.AddSingleton<ISmsSender, LogSmsSender>();
         services.AddHostedService<MessageDispatcher>();
+        services.AddOutboxProbe<MessageOutboxProbe>();
         return builder;
     }
 }
