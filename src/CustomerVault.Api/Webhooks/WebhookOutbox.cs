@@ -51,10 +51,18 @@ public static class WebhookOutbox
 
     public const string TypePrefix = "com.customervault.";
 
+    /// <summary>
+    /// One notification, if the vendor has a webhook URL (vendors without one learn outcomes by asking): decided by the
+    /// insert itself, in the batch that appends the event, so that asking costs no round trip of its own.
+    /// </summary>
     public static void Enqueue(IDocumentOperations operations, Guid vendorId, string subjectKind, Guid subjectId, string type, JsonObject data, DateTimeOffset at) =>
         operations.QueueSqlCommand(
-            $"INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?)",
-            Guid.CreateVersion7(), vendorId, subjectId, $"{subjectKind}/{subjectId}", TypePrefix + type, data.ToJsonString(), at, at);
+            $"""
+             INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at)
+             SELECT ?, v.id, ?, ?, ?, ?::jsonb, ?, ? FROM {operations.DocumentStore.TableOf<Vendor>()} v
+             WHERE v.id = ? AND v.data ->> '{nameof(Vendor.WebhookUrl)}' IS NOT NULL
+             """,
+            Guid.CreateVersion7(), subjectId, $"{subjectKind}/{subjectId}", TypePrefix + type, data.ToJsonString(), at, at, vendorId);
 
     /// <summary>Queues a notification in the connection's open transaction, for what is written without the event store.</summary>
     public static async Task EnqueueAsync(
@@ -136,8 +144,9 @@ public sealed partial class WebhookOutboxProjection : EventProjection
 
     private static async Task ForRequestAsync(IDocumentOperations operations, Guid requestId, IEvent e, string type, Func<AccessRequest, JsonObject> data, CancellationToken cancellation)
     {
+        // Answered from the batch being saved, not by a query.
         var request = await operations.LoadAsync<AccessRequest>(requestId, cancellation);
-        if (request is not null && await HasEndpointAsync(operations, request.VendorId, cancellation))
+        if (request is not null)
         {
             WebhookOutbox.Enqueue(operations, request.VendorId, "access-requests", requestId, type, data(request), e.Timestamp);
         }
@@ -146,7 +155,7 @@ public sealed partial class WebhookOutboxProjection : EventProjection
     private static async Task ForGrantAsync(IDocumentOperations operations, Guid grantId, IEvent e, string type, Func<Grant, JsonObject> data, CancellationToken cancellation)
     {
         var grant = await operations.LoadAsync<Grant>(grantId, cancellation);
-        if (grant is not null && await HasEndpointAsync(operations, grant.VendorId, cancellation))
+        if (grant is not null)
         {
             WebhookOutbox.Enqueue(operations, grant.VendorId, "grants", grantId, type, data(grant), e.Timestamp);
         }
