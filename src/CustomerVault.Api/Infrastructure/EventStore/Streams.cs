@@ -22,8 +22,14 @@ public static class Streams
     /// The caller is admitted before the version is compared: otherwise 412 against 404 would tell anyone holding an
     /// id whether another customer's grant exists, and how often it changed.
     /// </remarks>
-    public static async Task<T?> DecideAsync<T>(
+    public static Task<T?> DecideAsync<T>(
         this IDocumentSession session, Guid id, long? expectedVersion, Func<T, bool> admits, Func<T, object> decide, CancellationToken cancellationToken)
+        where T : class =>
+        session.DecideAsync<T>(id, expectedVersion, admits, state => Task.FromResult(decide(state)), cancellationToken);
+
+    /// <summary>As the other overload, for a decision that first reads what else it needs (in the same transaction).</summary>
+    public static async Task<T?> DecideAsync<T>(
+        this IDocumentSession session, Guid id, long? expectedVersion, Func<T, bool> admits, Func<T, Task<object>> decide, CancellationToken cancellationToken)
         where T : class
     {
         var stream = await session.Events.FetchForWriting<T>(id, cancellationToken);
@@ -37,7 +43,7 @@ public static class Streams
             throw new EventStreamUnexpectedMaxEventIdException(id, typeof(T), expected, stream.StartingVersion ?? 0);
         }
 
-        stream.AppendOne(decide(stream.Aggregate));
+        stream.AppendOne(await decide(stream.Aggregate));
         await session.SaveChangesAsync(cancellationToken);
         return await session.LoadAsync<T>(id, cancellationToken);
     }
