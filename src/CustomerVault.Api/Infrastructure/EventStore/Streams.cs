@@ -13,9 +13,9 @@ public static class Streams
             : session.Events.FetchForWriting<T>(id, cancellationToken);
 
     /// <summary>
-    /// The handler of a command on one stream: fetched, decided, appended, saved, and read back. Null when there is no
-    /// such stream, or <paramref name="admits"/> refuses the caller its state (another party's stream answers like a
-    /// missing one). A stream no longer at <paramref name="expectedVersion"/> fails with a concurrency error, and so
+    /// The handler of a command on one stream: fetched, decided, appended, saved, and returned as the store now holds it
+    /// (evolved by the event, not read back). Null when there is no such stream, or <paramref name="admits"/> refuses the
+    /// caller its state (another party's stream answers like a missing one). A stream no longer at <paramref name="expectedVersion"/> fails with a concurrency error, and so
     /// does a save when another writer appended since the fetch.
     /// </summary>
     /// <remarks>
@@ -43,8 +43,10 @@ public static class Streams
             throw new EventStreamUnexpectedMaxEventIdException(id, typeof(T), expected, stream.StartingVersion ?? 0);
         }
 
-        stream.AppendOne(await decide(stream.Aggregate));
+        var @event = await decide(stream.Aggregate);
+        stream.AppendOne(@event);
         await session.SaveChangesAsync(cancellationToken);
-        return await session.LoadAsync<T>(id, cancellationToken);
+        // What the inline projection has just stored, by the same Apply, instead of reading it back.
+        return (T)EventStream.Of<T>().Step(stream.Aggregate, stream.CurrentVersion ?? stream.StartingVersion.GetValueOrDefault() + 1, @event);
     }
 }
