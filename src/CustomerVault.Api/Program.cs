@@ -5,6 +5,7 @@ using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
+using CustomerVault.Messages;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
 using CustomerVault.VendorAccess;
@@ -25,6 +26,7 @@ try
     builder.AddVaultVendorAccess();
     builder.AddVaultAccessLog();
     builder.AddVaultWebhooks();
+    builder.AddVaultMessages();
     builder.AddVaultAudit();
     builder.AddVaultMyData();
 

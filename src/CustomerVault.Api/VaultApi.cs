@@ -4,6 +4,7 @@ using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.RateLimiting;
+using CustomerVault.Messages;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
 using CustomerVault.VendorAccess;
@@ -42,6 +43,15 @@ public static class VaultApi
         consents.MapReceiptsForCustomers();
         consents.MapCreateConnectionCode();
 
+        // Her inbox: messages from vendors, her answers and her own messages, and how she stops a sender.
+        var inbox = v1.MapGroup("/me").WithTags("Customers: your messages")
+            .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Consents));
+        inbox.MapInbox();
+        inbox.MapReplyToMessage();
+        inbox.MapWriteToVendor();
+        inbox.MapStopMessages();
+        inbox.MapReportMessage();
+
         // Her data as a whole: export and erasure need both customer scopes.
         v1.MapGroup("/me").WithTags("Customers: your data")
             .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Profile), VaultPolicies.Customer(VaultScopes.Consents))
@@ -61,6 +71,12 @@ public static class VaultApi
         vendors.MapReceiptsForVendors();
         vendors.MapRedeemConnectionCode();
         vendors.MapConnections();
+
+        var messages = v1.MapGroup("").WithTags("Vendors: messages")
+            .RequireAuthorization(VaultPolicies.Vendor);
+        messages.MapSendMessage();
+        messages.MapGetMessage();
+        messages.MapListMessages();
 
         v1.MapGroup("").WithTags("Vendors: webhooks")
             .RequireAuthorization(VaultPolicies.Vendor)
@@ -84,6 +100,9 @@ public static class VaultApi
         v1.MapGroup("/audit").WithTags("Operators: checkpoints")
             .RequireAuthorization(VaultPolicies.Operator)
             .MapAuditForOperators();
+
+        // The unsubscribe link in every e-mail: no sign-in, the signed token is the only credential.
+        app.MapGroup("").RequireRateLimiting(RateLimits.Callers).MapUnsubscribe();
 
         app.MapAuthorizationEndpoints();
         return app;

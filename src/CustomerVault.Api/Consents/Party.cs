@@ -53,7 +53,7 @@ public sealed record Party(Guid Id, bool IsVendor)
     public async Task<Guid?> OtherAsync(IQuerySession session, Guid other, CancellationToken cancellationToken) =>
         IsVendor ? (await PairwiseIds.ResolveAsync(session, Id, other, cancellationToken)).CustomerId : other;
 
-    /// <summary>Decides on one of this party's requests or grants (see <see cref="Streams.DecideAsync{T}"/>); null when it has no such one.</summary>
+    /// <summary>Decides on one of this party's requests or grants (see <see cref="Streams.DecideAsync{T}(IDocumentSession, Guid, long?, Func{T, bool}, Func{T, object}, CancellationToken)"/>); null when it has no such one.</summary>
     public Task<T?> DecideAsync<T>(IDocumentSession session, Guid id, long? expectedVersion, Func<T, object> decide, CancellationToken cancellationToken)
         where T : class, IConsent =>
         session.DecideAsync(id, expectedVersion, IsPartyTo, decide, cancellationToken);

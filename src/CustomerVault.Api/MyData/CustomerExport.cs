@@ -9,6 +9,7 @@ using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Messages;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using JasperFx.Events;
@@ -29,7 +30,7 @@ public sealed record ExportedGrant(GrantView Grant, IReadOnlyList<ReceiptContent
 /// vault as a compact JWS so that whoever receives it can check, against the published JWKS, that it came from here
 /// unaltered. The document (format <see cref="Format"/>) is an object of <c>format</c>, <c>customerId</c>,
 /// <c>issuer</c>, <c>exportedAt</c>, <c>profile</c> (her values, in clear), <c>profileVersion</c>, <c>requests</c>,
-/// <c>grants</c> (each with its receipts), <c>reads</c> and <c>contacts</c> (newest first).
+/// <c>grants</c> (each with its receipts), <c>reads</c>, <c>contacts</c> and <c>messages</c> (newest first).
 /// </summary>
 /// <remarks>
 /// It is written while it is read, page by page from one database snapshot, so memory stays the same however long
@@ -145,6 +146,7 @@ public sealed class CustomerExport(
 
             await AccessLogAsync(writer, "reads", AccessKind.Read, cancellationToken);
             await AccessLogAsync(writer, "contacts", AccessKind.Contact, cancellationToken);
+            await MessagesAsync(writer, cipher, cancellationToken);
             writer.WriteEndObject();
             await FlushAsync(writer, cancellationToken, force: true);
         }
@@ -175,6 +177,26 @@ public sealed class CustomerExport(
         // Every vendor's id for her, in one query (a customer knows few vendors next to her many grants).
         private async Task<IReadOnlyDictionary<Guid, Guid>> PairwiseIdsAsync(CancellationToken cancellationToken) =>
             _pairwise ??= await PairwiseIds.OfCustomerAsync(session, customerId, cancellationToken);
+        // What vendors wrote to her and what she wrote to them, opened with her key, newest first.
+        private async Task MessagesAsync(Utf8JsonWriter writer, CustomerCipher cipher, CancellationToken cancellationToken)
+        {
+            writer.WriteStartArray("messages");
+            (DateTimeOffset, Guid)? after = null;
+            while (true)
+            {
+                var messages = await MessageReads.PageAsync(connection, customerId, after, Page, cancellationToken);
+                var vendors = await VendorsAsync(messages.Select(m => m.VendorId), cancellationToken);
+                await ItemsAsync(writer, messages.Select(m => MessageViews.ForCustomer(m, MessageContent.Open(cipher, m)!, vendors(m.VendorId))), cancellationToken);
+                if (messages.Count < Page)
+                {
+                    break;
+                }
+
+                after = (messages[^1].CreatedAt, messages[^1].Id);
+            }
+
+            writer.WriteEndArray();
+        }
 
         // Vendors are looked up once each, however many pages name them.
         private async Task<Func<Guid, Vendor?>> VendorsAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)

@@ -65,7 +65,13 @@ public sealed class ConsentConcurrencyTests(VaultApp app) : IClassFixture<VaultA
             }
         })).ToList();
 
-        await Task.Delay(300);
+        // Revoked once reads are being served (a fixed delay is not always enough on a busy machine).
+        for (var waited = 0; served.IsEmpty && waited < 30_000; waited += 50)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(100);
         var revoke = await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { });
         revokedAt = DateTime.UtcNow;
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);

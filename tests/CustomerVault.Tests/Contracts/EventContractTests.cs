@@ -42,6 +42,7 @@ public sealed class EventContractTests
         new AccessGranted(GrantId, Vendor, Customer, Request, ["email"], "marketing", "Newsletter", Terms, At, At.AddMonths(6)),
         new GrantExtended(GrantId, Request, ["name", "email"], "Newsletter", Terms, At.AddYears(1), At),
         new GrantNarrowed(GrantId, ["name"], ["email"], At),
+        new GrantContactEnded(GrantId, "unsubscribed", Guid.Parse("0193a2f0-0000-7000-8000-000000000005"), At),
         new GrantRevoked(GrantId, "Changed my mind", At),
         new GrantRelinquished(GrantId, null, At),
         new GrantExpired(GrantId, At),

@@ -46,6 +46,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 Detail = "See errors: each names the field and what is wrong with it.",
             },
             CapReachedException e => e.Problem(httpContext),
+            VendorAccess.ContactRefusedException e => e.Problem(httpContext, httpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()),
             ConflictException e => WithState(new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
