@@ -83,8 +83,10 @@ public sealed class PairwiseIdTests(VaultApp app) : IClassFixture<VaultApp>
         var customer = await app.SignUpAsync();
         await app.SetProfileAsync(customer, """{ "identity": { "name": { "given": "Oldtimer" } } }""");
         var grantId = await app.GrantAsync(vendor, customer);
-        // As the data of a vault from before pairwise ids: the grant, and no connection.
+        // As the data of a vault from before pairwise ids: the grant, no connection, and that version's schema scripts
+        // (a different set, so the upgraded vault installs its own, the backfill among them).
         await ExecuteAsync($"DELETE FROM vault.connections WHERE vendor_id = '{vendor.Id}'");
+        await ExecuteAsync("DELETE FROM vault.schema_scripts");
 
         await using (var upgraded = new ConnectedVaultApp(app.ConnectionString))
         {
@@ -136,7 +138,9 @@ public sealed class PairwiseIdTests(VaultApp app) : IClassFixture<VaultApp>
         await (await vendorApi.ReadProfileAsync(id)).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await vendorApi.RequestAccessAsync(id)).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await vendorApi.GetAsync($"/v1/customers/{id}/contact-permission?channel=email")).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await vendorApi.PostAsJsonAsync($"/v1/customers/{id}/contacts", new { channel = "email" })).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await vendorApi.PostAsJsonAsync($"/v1/customers/{id}/contacts", new { channel = "post" })).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await vendorApi.SendMessageAsync(id, "portal")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Empty((await (await vendorApi.GetAsync($"/v1/messages?customerId={id}")).JsonAsync())["items"]!.AsArray());
         await (await vendorApi.GetAsync($"/v1/connections/{id}")).AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Empty((await (await vendorApi.GetAsync($"/v1/grants?customerId={id}")).JsonAsync())["items"]!.AsArray());
         Assert.Empty((await (await vendorApi.GetAsync($"/v1/access-requests?customerId={id}")).JsonAsync())["items"]!.AsArray());
