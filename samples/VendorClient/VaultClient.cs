@@ -25,6 +25,18 @@ public sealed class VaultClient(HttpClient http)
     }
 
     /// <summary>
+    /// Redeems the connection code a customer told us (at the counter, on the phone): our id for her, the only one we
+    /// ever learn. A code works once; a wrong, used or expired one is refused (400), and guessing is throttled (429).
+    /// </summary>
+    public async Task<Guid> ConnectAsync(string code, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync("/v1/connections", new { code }, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var connection = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+        return Guid.Parse((string)connection!["customerId"]!);
+    }
+
+    /// <summary>
     /// Asks the customer for access. The idempotency key makes a retried call (a timeout, say) return the same
     /// request instead of asking the customer twice.
     /// </summary>
@@ -56,11 +68,14 @@ public sealed class VaultClient(HttpClient http)
         return (string)grant!["status"]!;
     }
 
-    /// <summary>The profile attributes our grants cover for the purpose, or null when no active grant covers a read any more.</summary>
+    /// <summary>
+    /// The profile attributes our grants cover for the purpose, or null when no active grant covers a read any more (or
+    /// she erased her account).
+    /// </summary>
     public async Task<JsonObject?> ReadProfileAsync(Guid customerId, string purpose, CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync($"/v1/customers/{customerId}/profile?purpose={Uri.EscapeDataString(purpose)}", cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Forbidden)
+        if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Gone)
         {
             return null;
         }

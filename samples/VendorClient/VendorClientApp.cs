@@ -2,7 +2,8 @@ namespace VendorClient;
 
 /// <summary>
 /// Asks one customer for access, waits for her answer, reads what she granted, and follows the grant until she
-/// ends it. Usage: vendor-client CUSTOMER_ID [--scopes "name email"] [--purpose marketing] [--duration P6M].
+/// ends it. Usage: vendor-client CODE_OR_ID [--scopes "name email"] [--purpose marketing] [--duration P6M], where
+/// CODE_OR_ID is the connection code she told us (ABCDE-FGHJK), or our id for her when we already know her.
 /// Settings (see <see cref="VendorClientOptions"/>): --VaultUrl, --ClientId, --ClientSecret, --ListenUrl, --WebhookSecret,
 /// or the same as environment variables prefixed VENDORCLIENT_.
 /// </summary>
@@ -10,9 +11,9 @@ public static class VendorClientApp
 {
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || !Guid.TryParse(args[0], out var customerId))
+        if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            await Console.Error.WriteLineAsync("usage: vendor-client CUSTOMER_ID [--scopes \"name email\"] [--purpose marketing] [--duration P6M]");
+            await Console.Error.WriteLineAsync("usage: vendor-client CONNECTION_CODE|CUSTOMER_ID [--scopes \"name email\"] [--purpose marketing] [--duration P6M]");
             return 2;
         }
 
@@ -42,6 +43,12 @@ public static class VendorClientApp
         var flow = new VendorFlow(vault, listener, services.GetRequiredService<CustomerData>(), Console.Out);
         try
         {
+            if (!Guid.TryParse(args[0], out var customerId))
+            {
+                customerId = await vault.ConnectAsync(args[0], stop.Token);
+                Console.WriteLine($"Connected: the vault knows her to us as {customerId}.");
+            }
+
             var requestId = await flow.AskAsync(customerId, scopes, purpose, "Sample vendor: a newsletter we would like to send you.", duration, stop.Token);
             Console.WriteLine("Waiting for the customer to decide (she sees the request under GET /v1/me/access-requests)...");
             var decision = await flow.AwaitDecisionAsync(requestId, stop.Token);

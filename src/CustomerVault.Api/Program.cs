@@ -1,12 +1,15 @@
 using CustomerVault;
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
+using CustomerVault.Messages;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
 using CustomerVault.VendorAccess;
+using CustomerVault.VendorConsent;
 using CustomerVault.Vendors;
 using CustomerVault.Webhooks;
 
@@ -17,10 +20,13 @@ try
     builder.AddVaultIdentity();
     builder.AddVaultProfiles();
     builder.AddVaultVendors();
+    builder.AddVaultConnections();
+    builder.AddVaultVendorConsent();
     builder.AddVaultConsents();
     builder.AddVaultVendorAccess();
     builder.AddVaultAccessLog();
     builder.AddVaultWebhooks();
+    builder.AddVaultMessages();
     builder.AddVaultAudit();
     builder.AddVaultMyData();
 

@@ -1,10 +1,12 @@
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Infrastructure.OpenApi;
 using CustomerVault.Infrastructure.RateLimiting;
+using CustomerVault.Messages;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
 using CustomerVault.VendorAccess;
@@ -41,6 +43,16 @@ public static class VaultApi
         consents.MapCustomerAccessLog();
         consents.MapRelationships();
         consents.MapReceiptsForCustomers();
+        consents.MapCreateConnectionCode();
+
+        // Her inbox: messages from vendors, her answers and her own messages, and how she stops a sender.
+        var inbox = v1.MapGroup("/me").WithTags("Customers: your messages")
+            .RequireAuthorization(VaultPolicies.Customer(VaultScopes.Consents));
+        inbox.MapInbox();
+        inbox.MapReplyToMessage();
+        inbox.MapWriteToVendor();
+        inbox.MapStopMessages();
+        inbox.MapReportMessage();
 
         // Her data as a whole: export and erasure need both customer scopes.
         v1.MapGroup("/me").WithTags("Customers: your data")
@@ -59,6 +71,14 @@ public static class VaultApi
         vendors.MapReadCustomerProfile();
         vendors.MapContacts();
         vendors.MapReceiptsForVendors();
+        vendors.MapRedeemConnectionCode();
+        vendors.MapConnections();
+
+        var messages = v1.MapGroup("").WithTags("Vendors: messages")
+            .RequireAuthorization(VaultPolicies.Vendor);
+        messages.MapSendMessage();
+        messages.MapGetMessage();
+        messages.MapListMessages();
 
         v1.MapGroup("").WithTags("Vendors: webhooks")
             .RequireAuthorization(VaultPolicies.Vendor)
@@ -71,6 +91,7 @@ public static class VaultApi
         registry.MapListVendors();
         registry.MapGetVendor();
         registry.MapRotateVendorSecret();
+        registry.MapSetVendorRedirectUris();
         registry.MapSuspendVendor();
         registry.MapReactivateVendor();
 
@@ -81,6 +102,9 @@ public static class VaultApi
         v1.MapGroup("/audit").WithTags("Operators: checkpoints")
             .RequireAuthorization(VaultPolicies.Operator)
             .MapAuditForOperators();
+
+        // The unsubscribe link in every e-mail: no sign-in, the signed token is the only credential.
+        app.MapGroup("").RequireRateLimiting(RateLimits.Callers).MapUnsubscribe();
 
         app.MapAuthorizationEndpoints();
         app.MapProblemTypes();

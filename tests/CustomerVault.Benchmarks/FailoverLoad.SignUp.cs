@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,7 +13,7 @@ namespace CustomerVault.Benchmarks;
 public static partial class FailoverLoad
 {
     /// <summary>Signs a customer up through the vault's pages and gets her a token with code + PKCE, as an app would.</summary>
-    private static async Task<Customer> SignUpAsync(Node node, int number)
+    private static async Task<Customer> SignUpAsync(Node node, int number, string vendorToken)
     {
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
         {
@@ -47,13 +48,22 @@ public static partial class FailoverLoad
             throw new InvalidOperationException($"Code exchange failed: {tokens.Error}");
         }
 
-        var id = Guid.Parse(JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(tokens.AccessToken!.Split('.')[1])).RootElement.GetProperty("sub").GetString()!);
-        browser.SetBearerToken(tokens.AccessToken);
+        browser.SetBearerToken(tokens.AccessToken!);
         var patched = await browser.PatchAsync("/v1/me/profile", new StringContent(
             $$"""{ "identity": { "name": { "given": "Drill", "family": "Number{{number}}" } }, "contact": { "email": "drill{{number}}@example.org" } }""",
             Encoding.UTF8, "application/merge-patch+json"));
         patched.EnsureSuccessStatusCode();
-        return new Customer(id, tokens.AccessToken);
+
+        // She connects the drill's vendor with a code; it knows her only by its own id for her.
+        var connectionCode = (await (await browser.PostAsJsonAsync("/v1/me/connection-codes", new { })).EnsureSuccessStatusCode()
+            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+        using var redeem = new HttpRequestMessage(HttpMethod.Post, "/v1/connections")
+        {
+            Headers = { { "Authorization", $"Bearer {vendorToken}" } }, Content = JsonContent.Create(new { code = connectionCode }),
+        };
+        using var vendor = new HttpClient { BaseAddress = new Uri(node.Url) };
+        var connection = await (await vendor.SendAsync(redeem)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        return new Customer(connection.GetProperty("customerId").GetGuid(), tokens.AccessToken!);
     }
 
     [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="([^"]+)"|value="([^"]+)" name="__RequestVerificationToken""")]

@@ -37,19 +37,19 @@ public static partial class FailoverLoad
                     return;
                 }
 
-                await ReadOnceAsync(vendorToken, customer.Id, here, "while granted");
-                await ReadOnceAsync(vendorToken, customer.Id, there, "while granted");
+                await ReadOnceAsync(vendorToken, customer.IdAtVendor, here, "while granted");
+                await ReadOnceAsync(vendorToken, customer.IdAtVendor, there, "while granted");
 
                 // Reads race the revocation through both nodes; those that start after it was acknowledged must be refused.
                 long revokedAt = long.MaxValue;
                 using var raceOver = new CancellationTokenSource();
-                var race = RaceAsync(vendorToken, customer.Id, () => Interlocked.Read(ref revokedAt), raceOver.Token);
+                var race = RaceAsync(vendorToken, customer.IdAtVendor, () => Interlocked.Read(ref revokedAt), raceOver.Token);
                 var revoked = await RevokeAsync(customer, grantId.Value, here);
                 if (revoked)
                 {
                     Interlocked.Exchange(ref revokedAt, Stopwatch.GetTimestamp());
-                    await ReadOnceAsync(vendorToken, customer.Id, here, "after revoke", Stopwatch.GetTimestamp());
-                    await ReadOnceAsync(vendorToken, customer.Id, there, "after revoke", Stopwatch.GetTimestamp());
+                    await ReadOnceAsync(vendorToken, customer.IdAtVendor, here, "after revoke", Stopwatch.GetTimestamp());
+                    await ReadOnceAsync(vendorToken, customer.IdAtVendor, there, "after revoke", Stopwatch.GetTimestamp());
                 }
 
                 await raceOver.CancelAsync();
@@ -77,7 +77,7 @@ public static partial class FailoverLoad
                 Headers = { { "Authorization", $"Bearer {vendorToken}" }, { "Idempotency-Key", key } },
                 Content = JsonContent.Create(new
                 {
-                    customerId = customer.Id, scopes = new[] { "name", "email" }, purpose = "marketing",
+                    customerId = customer.IdAtVendor, scopes = new[] { "name", "email" }, purpose = "marketing",
                     description = "Failover drill", duration = "P1D",
                 }),
             });

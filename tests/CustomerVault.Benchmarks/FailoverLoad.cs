@@ -31,13 +31,13 @@ public static partial class FailoverLoad
 
         Console.Error.WriteLine($"Signing up {writers + readers} customers and granting the readers' vendor access");
         var vendorToken = await VendorTokenAsync(nodes[0]);
-        var customers = await Task.WhenAll(Enumerable.Range(0, writers + readers).Select(i => SignUpAsync(nodes[i % nodes.Length], i)));
+        var customers = await Task.WhenAll(Enumerable.Range(0, writers + readers).Select(i => SignUpAsync(nodes[i % nodes.Length], i, vendorToken)));
         var readPairs = new List<Guid>();
         foreach (var reader in customers.Skip(writers))
         {
             var requestId = await run.RequestAccessAsync(vendorToken, reader, nodes[0]) ?? throw new InvalidOperationException("Set-up request failed.");
             _ = await run.ApproveAsync(reader, requestId, nodes[0]) ?? throw new InvalidOperationException("Set-up approval failed.");
-            readPairs.Add(reader.Id);
+            readPairs.Add(reader.IdAtVendor);
         }
 
         run.Acknowledged.Clear();
@@ -76,7 +76,8 @@ public static partial class FailoverLoad
         };
     }
 
-    private sealed record Customer(Guid Id, string Token);
+    /// <summary>A customer: the vendor's id for her (learnt from her connection code) and her own access token.</summary>
+    private sealed record Customer(Guid IdAtVendor, string Token);
 
     /// <summary>A write the vault answered 2xx, or that a retry proved saved.</summary>
     private sealed record Write(string Kind, Guid Stream, string EventType, bool ConfirmedByRetry);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Profiles;
@@ -47,7 +48,11 @@ public static class VendorReadSeed
                     var grantId = Guid.CreateVersion7();
                     session.Events.StartStream<Grant>(grantId, new AccessGranted(grantId, vendors[v].Id, customerId, null, ["name", "email", "phone"],
                         Purposes.Marketing, "Benchmark", null, now, now.AddYears(1)));
-                    pairs.Enqueue($"{(vendorsFile is null ? vendors[v].Token : v + 1)} {customerId}");
+                    // The vendor reads her under its own id for her, as a connected vendor does.
+                    var pairwiseId = Guid.NewGuid();
+                    session.QueueSqlCommand($"INSERT INTO {ConnectionTables.Connections} (id, vendor_id, customer_id, via, connected_at) VALUES (?, ?, ?, ?, ?)",
+                        pairwiseId, vendors[v].Id, customerId, Via.Existing, now);
+                    pairs.Enqueue($"{(vendorsFile is null ? vendors[v].Token : v + 1)} {pairwiseId}");
                 }
             }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Profiles;
 
@@ -45,6 +46,22 @@ public static class WriteSeed
             return end - first;
         });
 
+        // Vendors name those customers by their own ids for them, as connected vendors do: one connection per vendor and
+        // customer the request items pair.
+        var pairs = Math.Min(items, vendors.Count * targets);
+        var pairwiseIds = new Guid[pairs];
+        await SeedStore.FillAsync(store, "connections to them", pairs, 1000, workers, (session, first, end) =>
+        {
+            for (var i = first; i < end; i++)
+            {
+                pairwiseIds[i] = Guid.NewGuid();
+                session.QueueSqlCommand($"INSERT INTO {ConnectionTables.Connections} (id, vendor_id, customer_id, via, connected_at) VALUES (?, ?, ?, ?, ?)",
+                    pairwiseIds[i], vendors[i % vendors.Count].Id, targetIds[(i / vendors.Count) % targets], Via.Existing, now);
+            }
+
+            return end - first;
+        });
+
         var requests = new string[items];
         var grants = new string[items];
         await SeedStore.FillAsync(store, "pending requests and active grants", items, 500, workers, (session, first, end) =>
@@ -70,7 +87,7 @@ public static class WriteSeed
         var expiresAt = now.AddDays(300).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         await Write("vendor-tokens", vendors.Select(v => v.Token));
         await Write("customer-tokens", customers.Select(c => c.Token));
-        await Write("request", Enumerable.Range(0, items).Select(i => $"{(i % vendors.Count) + 1} {targetIds[(i / vendors.Count) % targets]}"));
+        await Write("request", Enumerable.Range(0, items).Select(i => $"{(i % vendors.Count) + 1} {pairwiseIds[i % pairs]}"));
         await Write("approve", requests);
         await Write("grants", grants);
         await Write("grant", Enumerable.Range(0, items).Select(i => $"{(i % customers.Count) + 1} {vendors[(i / customers.Count) % vendors.Count].Id} {expiresAt}"));

@@ -53,7 +53,7 @@ echo "COPY: ${copy_rates[*]} events/s"
 
 heavy="$(cat "$work/heavy.txt")"
 echo "== as-of for the customer with $HEAVY_EVENTS events, through the API"
-run dotnet "$bench_dll" as-of-latency --api "$API_URL" --customer "$heavy" --samples "$SAMPLES" | tee "$work/asof.txt"
+run "${bench_client[@]}" as-of-latency --api "$seed_api" --customer "$heavy" --samples "$SAMPLES" | tee "$work/asof.txt"
 echo "== the same rows by one plain SQL query"
 run dotnet "$bench_dll" as-of-sql-latency --data-directory "$work" --customer "$heavy" --samples "$SAMPLES" | tee "$work/asof-sql.txt"
 

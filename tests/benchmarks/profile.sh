@@ -37,9 +37,9 @@ start_vault "$API_URL" Vault__Tokens__AccessTokenLifetime=01:00:00
 use_vault_database
 
 echo "== seed $CUSTOMERS customers with grants, and $WRITE_ITEMS pending requests"
-run "${seeder[@]}" seed-vendor-reads --api "$API_URL" --data-directory "$work" --vendors 100 --vendors-file "$work/vendors.txt" \
+run "${seeder[@]}" seed-vendor-reads --api "$seed_api" --data-directory "$work" --vendors 100 --vendors-file "$work/vendors.txt" \
   --customers "$CUSTOMERS" --grants-per-customer 3 --out "$work/requests.txt"
-run "${seeder[@]}" seed-writes --api "$API_URL" --data-directory "$work" --vendors 100 --customers 100 \
+run "${seeder[@]}" seed-writes --api "$seed_api" --data-directory "$work" --vendors 100 --customers 100 \
   --request-targets 1000 --items "$WRITE_ITEMS" --out-dir "$work"
 psql -d customervault -qc "VACUUM ANALYZE" >/dev/null
 

@@ -18,9 +18,9 @@ BENCHMARK=statements source tests/benchmarks/vault.sh
 build_release
 start_vault "$API_URL" Vault__Tokens__AccessTokenLifetime=01:00:00
 use_vault_database
-run "${seeder[@]}" seed-vendor-reads --api "$API_URL" --data-directory "$work" --vendors 5 --vendors-file "$work/vendors.txt" \
+run "${seeder[@]}" seed-vendor-reads --api "$seed_api" --data-directory "$work" --vendors 5 --vendors-file "$work/vendors.txt" \
   --customers 50 --grants-per-customer 2 --out "$work/read.txt" >/dev/null 2>&1
-run "${seeder[@]}" seed-writes --api "$API_URL" --data-directory "$work" --vendors 5 --customers 3 --request-targets 50 --items 60 \
+run "${seeder[@]}" seed-writes --api "$seed_api" --data-directory "$work" --vendors 5 --customers 3 --request-targets 50 --items 60 \
   --out-dir "$work" >/dev/null 2>&1
 cut -d' ' -f2 "$work/vendors.txt" >"$work/read-tokens.txt"
 log="$work/postgres/data/server.log"

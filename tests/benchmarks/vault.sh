@@ -63,17 +63,73 @@ forget() {
   pids=("${kept[@]}")
 }
 
-# start_vault URL [NAME=VALUE ...]: the vault in Development on URL with its embedded PostgreSQL in $data (default
-# $work), extra settings as environment variables; returns once /health/ready answers (or shows the log and fails).
-# Sets vault_pid and started_in (seconds from the process start to ready). Rate limits are off: a load generator is one
-# address and a few clients, which production limits would rightly throttle.
+# The vault runs as in production (VAULT_ENVIRONMENT=Development runs it with the demo settings instead): configured
+# certificates, master key, https issuer and OAuth clients, all made for this run under $work/production. Kestrel also
+# listens on https (the URL's port + 1000) with a certificate for 127.0.0.1, since the authorization server refuses plain
+# HTTP outside Development: the seeders get their tokens there (seed_api, trusted through SSL_CERT_FILE), while the
+# measured requests use the plain-HTTP URL, as behind a TLS-terminating proxy.
+VAULT_ENVIRONMENT="${VAULT_ENVIRONMENT:-Production}"
+production="$work/production"
+
+# production_files: the certificates and master key of this run, made once.
+production_files() {
+  [ -f "$production/master.key" ] && return
+  mkdir -p "$production"
+  local purpose usage
+  for purpose in signing documents encryption; do
+    usage=digitalSignature
+    [ "$purpose" = encryption ] && usage=keyEncipherment
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=CustomerVault benchmark $purpose" -addext "keyUsage=critical,$usage" \
+      -keyout "$production/$purpose.key" -out "$production/$purpose.pem" 2>/dev/null
+    openssl pkcs12 -export -passout pass: -inkey "$production/$purpose.key" -in "$production/$purpose.pem" -out "$production/$purpose.pfx"
+  done
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$production/tls.key" -out "$production/tls.pem" 2>/dev/null
+  openssl pkcs12 -export -passout pass: -inkey "$production/tls.key" -in "$production/tls.pem" -out "$production/tls.pfx"
+  openssl rand 32 >"$production/master.key"
+  chmod -R go-rwx "$production"
+}
+
+# production_settings HTTPS_URL: the environment of a production-like vault.
+production_settings() {
+  production_files
+  local client clients=()
+  # The clients the benchmark tool uses: customers' app (code + PKCE), the operator (registers vendors), the auditor.
+  for client in demo-operator demo-auditor; do
+    clients+=("Vault__Clients__${client}__Secret=$client-secret" "Vault__Clients__${client}__ActorType=${client#demo-}")
+  done
+  printf '%s\n' ASPNETCORE_ENVIRONMENT=Production "Vault__Tokens__Issuer=$1/" \
+    "Vault__Encryption__MasterKey=$(base64 -w0 "$production/master.key")" \
+    "Vault__Certificates__Signing__Path=$production/signing.pfx" "Vault__Certificates__Documents__Path=$production/documents.pfx" \
+    "Vault__Certificates__Encryption__Path=$production/encryption.pfx" \
+    "Kestrel__Certificates__Default__Path=$production/tls.pfx" "Kestrel__Certificates__Default__Password=" \
+    Vault__Clients__vault-customer-app__ActorType=customer Vault__Clients__vault-customer-app__RedirectUris__0=http://127.0.0.1:5081/callback \
+    "${clients[@]}"
+}
+
+# start_vault URL [NAME=VALUE ...]: the vault on URL (see VAULT_ENVIRONMENT above) with its embedded PostgreSQL in $data
+# (default $work), extra settings as environment variables; returns once /health/ready answers (or shows the log and
+# fails). Sets vault_pid, started_in (seconds from the process start to ready) and seed_api (where seeders sign up
+# and get tokens). Rate limits are off: a load generator is one address and a few clients, which production limits
+# would rightly throttle.
 start_vault() {
   local url="$1"
   shift
   local folder="${data:-$work}"
-  local began
+  local began settings=()
+  seed_api="$url"
+  if [ "$VAULT_ENVIRONMENT" = Production ]; then
+    local port="${url##*:}"
+    seed_api="https://127.0.0.1:$((port + 1000))"
+    mapfile -t settings < <(production_settings "$seed_api")
+    settings+=("ASPNETCORE_URLS=$url;$seed_api")
+    # The seeders seal profiles with the vault's master key, which they read where Development keeps it.
+    mkdir -p "$folder/keys" && cp "$production/master.key" "$folder/keys/master.key"
+  else
+    settings=(ASPNETCORE_ENVIRONMENT=Development "ASPNETCORE_URLS=$url")
+  fi
   began=$(date +%s.%N)
-  env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="$url" Vault__DataDirectory="$folder" Logging__LogLevel__Default=Warning Vault__RateLimits__Enabled=false "$@" \
+  env "${settings[@]}" Vault__DataDirectory="$folder" Logging__LogLevel__Default=Warning Vault__RateLimits__Enabled=false "$@" \
     dotnet src/CustomerVault.Api/bin/Release/net10.0/CustomerVault.Api.dll \
     --contentRoot "$PWD/src/CustomerVault.Api/bin/Release/net10.0" >>"$folder/api.log" 2>&1 &
   vault_pid=$!
@@ -154,7 +210,9 @@ cpu_of_ended_children() {
 }
 
 # Seeders run without the thread pool's spin-waiting, which burns a core's worth of CPU on a small, crowded machine.
-seeder=(env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 dotnet "$bench_dll")
+seeder=(env DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 SSL_CERT_FILE="$production/tls.pem" dotnet "$bench_dll")
+# The benchmark tool as a client of the vault (it trusts the vault's https certificate).
+bench_client=(env SSL_CERT_FILE="$production/tls.pem" dotnet "$bench_dll")
 
 # Readers of wrk's report (run with --latency) and pgbench's.
 wrk_rate() { awk '/Requests\/sec/ {printf "%.0f", $2}' "$1"; }

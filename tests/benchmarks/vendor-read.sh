@@ -38,7 +38,7 @@ seeded=0
 summary=()
 for size in $CUSTOMERS; do
   echo "== seed customers $seeded to $size ($VENDORS vendors, $GRANTS_PER_CUSTOMER grants per customer)"
-  run "${seeder[@]}" seed-vendor-reads --api "$API_URL" --data-directory "$work" --vendors "$VENDORS" --vendors-file "$work/vendors.txt" \
+  run "${seeder[@]}" seed-vendor-reads --api "$seed_api" --data-directory "$work" --vendors "$VENDORS" --vendors-file "$work/vendors.txt" \
     --first "$seeded" --customers "$((size - seeded))" --grants-per-customer "$GRANTS_PER_CUSTOMER" --workers "$SEED_WORKERS" --out "$work/requests.txt"
   # Reads spread over all customers, old and new alike.
   shuf --random-source=<(yes) -o "$work/requests.txt" "$work/requests.txt"

@@ -35,7 +35,7 @@ start_vault "$API_URL" Vault__Tokens__AccessTokenLifetime=01:00:00
 use_vault_database
 
 echo "== seed: $VENDORS vendors, $WRITE_CUSTOMERS customers signed up, $REQUEST_TARGETS customers to ask, $WRITE_ITEMS work items per path"
-run "${seeder[@]}" seed-writes --api "$API_URL" --data-directory "$work" --vendors "$VENDORS" --customers "$WRITE_CUSTOMERS" \
+run "${seeder[@]}" seed-writes --api "$seed_api" --data-directory "$work" --vendors "$VENDORS" --customers "$WRITE_CUSTOMERS" \
   --request-targets "$REQUEST_TARGETS" --items "$WRITE_ITEMS" --workers "$SEED_WORKERS" --out-dir "$work"
 psql -d customervault -qc "VACUUM ANALYZE" >/dev/null
 

@@ -1,4 +1,5 @@
 using CustomerVault.Infrastructure;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Kernel;
@@ -9,14 +10,17 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.AccessLog;
 
-/// <param name="Status">active (some grant is active), suspended (the vendor is suspended), or the status of the latest grant.</param>
+/// <param name="Status">active (some grant is active), suspended (the vendor is suspended), the status of the latest grant,
+/// requested (it asked and you have not answered), or connected (it knows you, and has neither a grant nor a request).</param>
 /// <param name="Scopes">What the active grants cover.</param>
 /// <param name="Purposes">The purposes of the active grants.</param>
 /// <param name="ExpiresAt">When the last active grant ends.</param>
 /// <param name="ContactsLast7Days">Counted against the weekly cap of contacts.</param>
+/// <param name="ConnectedAt">Since when the vendor knows you (under an id of its own, never your vault id).</param>
 public sealed record Relationship(
     VendorSummary Vendor, string Status, IReadOnlyList<string> Scopes, IReadOnlyList<string> Purposes, DateTimeOffset? ExpiresAt,
-    IReadOnlyList<Guid> ActiveGrants, DateTimeOffset? LastRead, int ReadsLast30Days, int ContactsLast7Days, int PendingRequests);
+    IReadOnlyList<Guid> ActiveGrants, DateTimeOffset? LastRead, int ReadsLast30Days, int ContactsLast7Days, int PendingRequests,
+    DateTimeOffset? ConnectedAt);
 
 /// <summary>One row per vendor the customer has dealt with: where things stand, at a glance.</summary>
 public static class Relationships
@@ -24,7 +28,7 @@ public static class Relationships
     public static RouteHandlerBuilder MapRelationships(this IEndpointRouteBuilder me) =>
         me.MapGet("/relationships", Handle)
             .WithName("GetMyRelationships")
-            .WithSummary("Every vendor you have granted or been asked for access: status, scopes, purpose, expiry, recent reads")
+            .WithSummary("Every vendor that knows you, has asked you or has been granted access: status, scopes, purpose, expiry, recent reads")
             .ProducesValidationProblem();
 
     private static async Task<Ok<Page<Relationship>>> Handle(
@@ -44,7 +48,8 @@ public static class Relationships
             .WithStatus(AccessRequestStatus.Pending, now).ToListAsync(cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var usage = await AccessUsage.ForCustomerAsync(connection, customerId, now, cancellationToken);
-        var vendorIds = grants.Select(g => g.VendorId).Concat(pending.Select(r => r.VendorId)).Distinct().ToList();
+        var connected = await PairwiseIds.VendorsOfAsync(session, customerId, cancellationToken);
+        var vendorIds = grants.Select(g => g.VendorId).Concat(pending.Select(r => r.VendorId)).Concat(connected.Keys).Distinct().ToList();
         var vendors = await session.VendorsAsync(vendorIds, cancellationToken);
 
         var rows = vendorIds.Select(id =>
@@ -54,7 +59,8 @@ public static class Relationships
             var active = theirs.Where(g => g.IsActiveAt(now)).ToList();
             var status = active.Count > 0
                 ? vendor?.Status == VendorStatus.Suspended ? "suspended" : "active"
-                : theirs.OrderByDescending(g => g.GrantedAt).Select(g => GrantDecider.StatusName(g.StatusAt(now))).FirstOrDefault() ?? "requested";
+                : theirs.OrderByDescending(g => g.GrantedAt).Select(g => GrantDecider.StatusName(g.StatusAt(now))).FirstOrDefault()
+                  ?? (pending.Any(r => r.VendorId == id) ? "requested" : "connected");
             var use = usage.GetValueOrDefault(id);
             return new Relationship(
                 VendorSummary.Of(vendor, id), status,
@@ -63,7 +69,8 @@ public static class Relationships
                 active.Count > 0 ? active.Max(g => g.ExpiresAt) : null,
                 active.Select(g => g.Id).ToList(),
                 use?.LastRead, use?.ReadsLast30Days ?? 0, use?.ContactsLast7Days ?? 0,
-                pending.Count(r => r.VendorId == id));
+                pending.Count(r => r.VendorId == id),
+                connected.TryGetValue(id, out var since) ? since : null);
         }).OrderBy(r => r.Vendor.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
         return rows;

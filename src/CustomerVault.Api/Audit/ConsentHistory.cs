@@ -123,8 +123,8 @@ public static class ConsentHistory
     {
         var vendors = states.OfType<Vendor>().ToDictionary(v => v.Id);
         return new AsOfView(asOf,
-            states.OfType<AccessRequest>().OrderByDescending(r => r.RequestedAt).Select(r => AccessRequestView.Of(r, vendors.GetValueOrDefault(r.VendorId), asOf)).ToList(),
-            states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).Select(g => GrantView.Of(g, vendors.GetValueOrDefault(g.VendorId), asOf)).ToList());
+            states.OfType<AccessRequest>().OrderByDescending(r => r.RequestedAt).Select(r => AccessRequestView.Of(r, vendors.GetValueOrDefault(r.VendorId), r.CustomerId, asOf)).ToList(),
+            states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).Select(g => GrantView.Of(g, vendors.GetValueOrDefault(g.VendorId), g.CustomerId, asOf)).ToList());
     }
 
     /// <summary>Each stream's state after its events (given in global order).</summary>

@@ -9,7 +9,7 @@ namespace CustomerVault.Audit;
 /// to, with whom, for what and until when, plus the vault's own fields (event, grant, scopes) that tie it to the grant.
 /// </summary>
 /// <param name="Iss">The vault that issued the receipt (its issuer URL).</param>
-/// <param name="Sub">The customer's vault id.</param>
+/// <param name="Sub">The customer as the controller (the vendor) knows her: its pairwise id for her; absent once she erased her account.</param>
 /// <param name="Jti">The receipt's id (the same as <paramref name="ConsentReceiptID"/>).</param>
 /// <param name="Iat">When the change happened, in seconds since the Unix epoch.</param>
 /// <param name="Version">The Kantara specification version the receipt follows.</param>
@@ -18,7 +18,7 @@ namespace CustomerVault.Audit;
 /// <param name="CollectionMethod">How the consent was collected.</param>
 /// <param name="ConsentReceiptID">The receipt's id: the same for the same event, however often it is fetched.</param>
 /// <param name="Language">The language of the receipt's texts.</param>
-/// <param name="PiiPrincipalId">The customer's vault id (the data subject).</param>
+/// <param name="PiiPrincipalId">The data subject, named as in sub (the vendor's id for her, never her vault id).</param>
 /// <param name="PiiControllers">The vendor, as the controller of the data it receives.</param>
 /// <param name="PolicyUrl">The vendor's website, where its privacy policy is.</param>
 /// <param name="Services">The service the consent is for, with its purpose.</param>
@@ -35,8 +35,8 @@ namespace CustomerVault.Audit;
 /// <param name="RequestText">The purpose as the vendor described it to her.</param>
 /// <param name="EndReason">Why the grant ended, when it did.</param>
 public sealed record ConsentReceipt(
-    string Iss, string Sub, string Jti, long Iat, string Version, string Jurisdiction, long ConsentTimestamp, string CollectionMethod,
-    string ConsentReceiptID, string Language, string PiiPrincipalId, IReadOnlyList<ReceiptController> PiiControllers, string? PolicyUrl,
+    string Iss, string? Sub, string Jti, long Iat, string Version, string Jurisdiction, long ConsentTimestamp, string CollectionMethod,
+    string ConsentReceiptID, string Language, string? PiiPrincipalId, IReadOnlyList<ReceiptController> PiiControllers, string? PolicyUrl,
     IReadOnlyList<ReceiptService> Services, bool Sensitive, IReadOnlyList<string> SpiCat, string Event, long EventVersion, string GrantId,
     string? RequestId, string Status, IReadOnlyList<string> Scopes, string ExpiresAt, ContactTerms? ContactTerms, string RequestText, string? EndReason)
 {

@@ -52,8 +52,10 @@ public static class EventChain
 
         {{FeedPositions.InstallSql}}
 
+        -- STABLE, as its body is (concat_ws and to_char are): PostgreSQL then inlines it into the trigger's cached
+        -- plan. Declared IMMUTABLE it was not inlinable and was planned again for every event (3-4x the hash's cost).
         CREATE OR REPLACE FUNCTION {{EventStoreSetup.Schema}}.event_chain_hash(previous text, stream uuid, version bigint, type text, at timestamptz, actor text, data jsonb)
-        RETURNS text LANGUAGE sql IMMUTABLE AS $$
+        RETURNS text LANGUAGE sql STABLE AS $$
             SELECT encode(sha256(convert_to(concat_ws('|', previous, stream::text, version::text, type,
                 to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), coalesce(actor, ''), data::text), 'UTF8')), 'hex')
         $$;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.EventStore;
@@ -11,7 +12,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.Audit;
 
-/// <param name="Event">granted (approval or the customer's own grant), narrowed, revoked, relinquished or expired.</param>
+/// <param name="Event">granted (approval or the customer's own grant), extended (approval of a request that extends it), narrowed, revoked, relinquished or expired.</param>
 /// <param name="Receipt">The signed content, readable: a consent receipt after the Kantara Consent Receipt specification and ISO/IEC 29184.</param>
 /// <param name="Jws">The receipt signed by the vault (RS256); verify it against /.well-known/jwks.</param>
 public sealed record ConsentReceiptView(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, ConsentReceipt Receipt, string Jws);
@@ -76,14 +77,20 @@ public static class Receipts
         }
 
         var vendor = await session.LoadAsync<Vendor>(grant.VendorId, cancellationToken);
+        // One receipt for both parties: it names her as the controller knows her (its pairwise id), so the vendor's copy
+        // is hers, and neither carries her vault id. Once she erased her account, that link is gone and so is the name.
+        var principal = AccessRequestReads.Known(await PairwiseIds.OfCustomersAsync(session, grant.VendorId, [grant.CustomerId], cancellationToken), grant.CustomerId);
         var events = await session.Events.FetchStreamAsync(grantId, token: cancellationToken);
-        return Contents(events, vendor, signer.Issuer)
+        return Contents(events, vendor, principal, signer.Issuer)
             .Select(c => new ConsentReceiptView(c.ReceiptId, c.GrantId, c.Event, c.IssuedAt, c.Receipt, signer.Sign(JsonSerializer.Serialize(c.Receipt, ConsentReceipt.SigningOptions), JwsType)))
             .ToList();
     }
 
-    /// <summary>The receipts of a grant, from its events, unsigned (a document that holds them is signed as a whole).</summary>
-    public static IReadOnlyList<ReceiptContent> Contents(IEnumerable<IEvent> events, Vendor? vendor, string issuer)
+    /// <summary>
+    /// The receipts of a grant, from its events, unsigned (a document that holds them is signed as a whole).
+    /// <paramref name="principal"/> is the vendor's pairwise id for her, absent once she erased her account.
+    /// </summary>
+    public static IReadOnlyList<ReceiptContent> Contents(IEnumerable<IEvent> events, Vendor? vendor, Guid? principal, string issuer)
     {
         var receipts = new List<ReceiptContent>();
         var stream = EventStream.Of<Grant>();
@@ -93,21 +100,21 @@ public static class Receipts
             state = stream.Evolve(state, e.Data);
             if (EventName(e.Data) is { } name)
             {
-                receipts.Add(Content((Grant)state, vendor, e, name, issuer));
+                receipts.Add(Content((Grant)state, vendor, principal, e, name, issuer));
             }
         }
 
         return receipts;
     }
 
-    private static ReceiptContent Content(Grant grant, Vendor? vendor, IEvent e, string name, string issuer)
+    private static ReceiptContent Content(Grant grant, Vendor? vendor, Guid? principal, IEvent e, string name, string issuer)
     {
         // Deterministic: the receipt for an event is always the same document, with the same id.
         var receiptId = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"receipt/{grant.Id:N}/{e.Version}")).AsSpan(0, 16), bigEndian: true);
         var controller = new ReceiptController(vendor?.DisplayName ?? "(unknown vendor)", vendor?.ContactEmail, vendor?.ContactEmail, vendor?.Website);
         var receipt = new ConsentReceipt(
             Iss: issuer,
-            Sub: grant.CustomerId.ToString(),
+            Sub: principal?.ToString(),
             Jti: receiptId.ToString(),
             Iat: e.Timestamp.ToUnixTimeSeconds(),
             Version: "KI-CR-v1.1.0",
@@ -118,7 +125,7 @@ public static class Receipts
                 : "Approved by the customer in her CustomerVault, answering the vendor's request",
             ConsentReceiptID: receiptId.ToString(),
             Language: "en",
-            PiiPrincipalId: grant.CustomerId.ToString(),
+            PiiPrincipalId: principal?.ToString(),
             PiiControllers: [controller],
             PolicyUrl: vendor?.Website,
             Services:
@@ -147,6 +154,7 @@ public static class Receipts
     private static string? EventName(object data) => data switch
     {
         AccessGranted => "granted",
+        GrantExtended => "extended",
         GrantNarrowed => "narrowed",
         GrantRevoked => "revoked",
         GrantRelinquished => "relinquished",

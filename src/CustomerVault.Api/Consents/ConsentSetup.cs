@@ -20,6 +20,7 @@ public static class ConsentSetup
         services.AddStorePart<ConsentStore>();
         services.AddSingleton<ConsentDecisionMetrics>();
         services.ConfigureMarten((sp, options) => options.Listeners.Add(sp.GetRequiredService<ConsentDecisionMetrics>()));
+        services.AddScoped<AnswerAuthorizationRequest>();
         services.AddSingleton<ExpirySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpirySweeper>());
         return builder;

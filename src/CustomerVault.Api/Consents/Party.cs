@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using CustomerVault.Connections;
 using CustomerVault.Infrastructure.EventStore;
 using Marten;
 
@@ -36,7 +37,23 @@ public sealed record Party(Guid Id, bool IsVendor)
     public async Task<T?> LoadAsync<T>(IQuerySession session, Guid id, CancellationToken cancellationToken) where T : class, IConsent =>
         await session.LoadAsync<T>(id, cancellationToken) is { } consent && IsPartyTo(consent) ? consent : null;
 
-    /// <summary>Decides on one of this party's requests or grants (see <see cref="Streams.DecideAsync{T}"/>); null when it has no such one.</summary>
+    /// <summary>
+    /// How this party knows the customers of these consents: a customer by her vault id, a vendor by the ids it knows them
+    /// under (pairwise; none for a customer who erased her account).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, Guid>> CustomerIdsAsync(IQuerySession session, IEnumerable<IConsent> consents, CancellationToken cancellationToken) =>
+        IsVendor
+            ? await PairwiseIds.OfCustomersAsync(session, Id, consents.Select(c => c.CustomerId), cancellationToken)
+            : consents.Select(c => c.CustomerId).Distinct().ToDictionary(id => id);
+
+    /// <summary>
+    /// The other side named in a filter, as the vault knows it: a vendor names a customer by its pairwise id. Null when the
+    /// party knows no one by that id (the filter then matches nothing).
+    /// </summary>
+    public async Task<Guid?> OtherAsync(IQuerySession session, Guid other, CancellationToken cancellationToken) =>
+        IsVendor ? (await PairwiseIds.ResolveAsync(session, Id, other, cancellationToken)).CustomerId : other;
+
+    /// <summary>Decides on one of this party's requests or grants (see <see cref="Streams.DecideAsync{T}(IDocumentSession, Guid, long?, Func{T, bool}, Func{T, object}, CancellationToken)"/>); null when it has no such one.</summary>
     public Task<T?> DecideAsync<T>(IDocumentSession session, Guid id, long? expectedVersion, Func<T, object> decide, CancellationToken cancellationToken)
         where T : class, IConsent =>
         session.DecideAsync(id, expectedVersion, IsPartyTo, decide, cancellationToken);

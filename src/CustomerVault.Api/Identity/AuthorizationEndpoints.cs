@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using CustomerVault.Connections;
+using CustomerVault.VendorConsent;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore;
@@ -27,7 +29,8 @@ public static class AuthorizationEndpoints
         return app;
     }
 
-    private static async Task<IResult> Authorize(HttpContext http, UserManager<VaultUser> users, SignInManager<VaultUser> signIns)
+    private static async Task<IResult> Authorize(
+        HttpContext http, UserManager<VaultUser> users, SignInManager<VaultUser> signIns, IOpenIddictApplicationManager applications)
     {
         var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
         var cookie = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
@@ -54,6 +57,18 @@ public static class AuthorizationEndpoints
             return Forbid(Errors.AccessDenied, "This account cannot sign in.");
         }
 
+        // A vendor's request is answered on the consent page, with the same pushed request.
+        if (await applications.FindByClientIdAsync(request.ClientId!, http.RequestAborted) is { } application
+            && await applications.VendorIdOfAsync(application, http.RequestAborted) is not null)
+        {
+            return request.HasPromptValue(PromptValues.None)
+                ? Forbid(Errors.ConsentRequired, "The customer must answer the request herself.")
+                : Results.Redirect(VendorConsentPaths.ConsentPage + QueryString.Create(new Dictionary<string, string?>
+                {
+                    [Parameters.ClientId] = request.ClientId, [Parameters.RequestUri] = request.RequestUri,
+                }));
+        }
+
         var identity = CustomerIdentity(user!, request.GetScopes());
         return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
@@ -68,13 +83,15 @@ public static class AuthorizationEndpoints
         {
             // The code or refresh token carries the earlier grant; check the account is still allowed before renewing it.
             var grant = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-            var user = grant.Principal?.GetClaim(Claims.Subject) is { } subject ? await users.FindByIdAsync(subject) : null;
+            // A code from a vendor's web flow names her to the vendor by its pairwise id; her account is found by the vault id it keeps.
+            var fromVendorFlow = ConsentGrant.CustomerOf(grant.Principal);
+            var user = (fromVendorFlow ?? grant.Principal?.GetClaim(Claims.Subject)) is { } subject ? await users.FindByIdAsync(subject) : null;
             if (user is null || !await signIns.CanSignInAsync(user) || await users.IsLockedOutAsync(user))
             {
                 return Forbid(Errors.InvalidGrant, "The account behind this grant no longer exists or can no longer sign in.");
             }
 
-            var identity = CustomerIdentity(user, grant.Principal!.GetScopes());
+            var identity = fromVendorFlow is null ? CustomerIdentity(user, grant.Principal!.GetScopes()) : ConsentGrant.Renew(grant.Principal!);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
 
@@ -123,10 +140,19 @@ public static class AuthorizationEndpoints
         return Forbid(Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
 
-    private static async Task<IResult> UserInfo(HttpContext http, UserManager<VaultUser> users)
+    private static async Task<IResult> UserInfo(HttpContext http, UserManager<VaultUser> users, IQuerySession vault)
     {
         var token = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        var user = token.Principal?.GetClaim(Claims.Subject) is { } subject ? await users.FindByIdAsync(subject) : null;
+        // A vendor learns who she is to it, and nothing more, for as long as she has an account.
+        if (ConsentGrant.VendorOf(token.Principal) is { } vendorId && Guid.TryParse(token.Principal!.GetClaim(Claims.Subject), out var pairwiseId)
+            && (await PairwiseIds.ResolveAsync(vault, vendorId, pairwiseId, http.RequestAborted)).CustomerId is not null)
+        {
+            return Results.Ok(new Dictionary<string, object> { [Claims.Subject] = pairwiseId.ToString() });
+        }
+
+        var user = token.Principal?.GetClaim(Claims.Subject) is { } subject && ConsentGrant.VendorOf(token.Principal) is null
+            ? await users.FindByIdAsync(subject)
+            : null;
         if (user is null)
         {
             return Results.Challenge(

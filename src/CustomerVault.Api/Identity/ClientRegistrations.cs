@@ -18,6 +18,7 @@ public sealed class ClientRegistration
 
     public string? Secret { get; set; }
 
+    /// <summary>Customer apps: where the code goes (at least one). Vendors: where customers come back after their web flow (optional).</summary>
     public List<string> RedirectUris { get; set; } = [];
 
     public List<string> PostLogoutRedirectUris { get; set; } = [];

@@ -4,10 +4,12 @@ using System.Globalization;
 using System.Text.Json;
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Messages;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using JasperFx.Events;
@@ -28,7 +30,7 @@ public sealed record ExportedGrant(GrantView Grant, IReadOnlyList<ReceiptContent
 /// vault as a compact JWS so that whoever receives it can check, against the published JWKS, that it came from here
 /// unaltered. The document (format <see cref="Format"/>) is an object of <c>format</c>, <c>customerId</c>,
 /// <c>issuer</c>, <c>exportedAt</c>, <c>profile</c> (her values, in clear), <c>profileVersion</c>, <c>requests</c>,
-/// <c>grants</c> (each with its receipts), <c>reads</c> and <c>contacts</c> (newest first).
+/// <c>grants</c> (each with its receipts), <c>reads</c>, <c>contacts</c> and <c>messages</c> (newest first).
 /// </summary>
 /// <remarks>
 /// It is written while it is read, page by page from one database snapshot, so memory stays the same however long
@@ -111,7 +113,7 @@ public sealed class CustomerExport(
                 var requests = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId)
                     .OrderByDescending(r => r.RequestedAt).ThenByDescending(r => r.Id).Skip(offset).Take(Page).ToListAsync(cancellationToken);
                 var vendors = await VendorsAsync(requests.Select(r => r.VendorId), cancellationToken);
-                await ItemsAsync(writer, requests.Select(r => AccessRequestView.Of(r, vendors(r.VendorId), now)), cancellationToken);
+                await ItemsAsync(writer, requests.Select(r => AccessRequestView.Of(r, vendors(r.VendorId), customerId, now)), cancellationToken);
                 if (requests.Count < Page)
                 {
                     break;
@@ -130,7 +132,10 @@ public sealed class CustomerExport(
                 var ids = grants.Select(g => g.Id).ToArray();
                 var events = (await session.Events.QueryAllRawEvents().Where(e => ids.Contains(e.StreamId)).OrderBy(e => e.Sequence).ToListAsync(cancellationToken))
                     .ToLookup(e => e.StreamId);
-                await ItemsAsync(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), now), Receipts.Contents(events[g.Id], vendors(g.VendorId), issuer))), cancellationToken);
+                // Her receipts as the vendor holds them too: they name her by that vendor's id for her.
+                var pairwise = await PairwiseIdsAsync(cancellationToken);
+                await ItemsAsync(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), customerId, now),
+                    Receipts.Contents(events[g.Id], vendors(g.VendorId), pairwise.TryGetValue(g.VendorId, out var id) ? id : null, issuer))), cancellationToken);
                 if (grants.Count < Page)
                 {
                     break;
@@ -141,6 +146,7 @@ public sealed class CustomerExport(
 
             await AccessLogAsync(writer, "reads", AccessKind.Read, cancellationToken);
             await AccessLogAsync(writer, "contacts", AccessKind.Contact, cancellationToken);
+            await MessagesAsync(writer, cipher, cancellationToken);
             writer.WriteEndObject();
             await FlushAsync(writer, cancellationToken, force: true);
         }
@@ -161,6 +167,32 @@ public sealed class CustomerExport(
                 }
 
                 after = (entries[^1].At, entries[^1].Id);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        private IReadOnlyDictionary<Guid, Guid>? _pairwise;
+
+        // Every vendor's id for her, in one query (a customer knows few vendors next to her many grants).
+        private async Task<IReadOnlyDictionary<Guid, Guid>> PairwiseIdsAsync(CancellationToken cancellationToken) =>
+            _pairwise ??= await PairwiseIds.OfCustomerAsync(session, customerId, cancellationToken);
+        // What vendors wrote to her and what she wrote to them, opened with her key, newest first.
+        private async Task MessagesAsync(Utf8JsonWriter writer, CustomerCipher cipher, CancellationToken cancellationToken)
+        {
+            writer.WriteStartArray("messages");
+            (DateTimeOffset, Guid)? after = null;
+            while (true)
+            {
+                var messages = await MessageReads.PageAsync(connection, customerId, after, Page, cancellationToken);
+                var vendors = await VendorsAsync(messages.Select(m => m.VendorId), cancellationToken);
+                await ItemsAsync(writer, messages.Select(m => MessageViews.ForCustomer(m, MessageContent.Open(cipher, m)!, vendors(m.VendorId))), cancellationToken);
+                if (messages.Count < Page)
+                {
+                    break;
+                }
+
+                after = (messages[^1].CreatedAt, messages[^1].Id);
             }
 
             writer.WriteEndArray();

@@ -1,3 +1,4 @@
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
@@ -21,7 +22,7 @@ public sealed record ErasureReport(Guid CustomerId, DateTimeOffset ErasedAt, IRe
 /// The right to erasure, in one database transaction: every active grant revoked and every pending request denied
 /// (through the same deciders as a customer's own revoke and deny), the erasure recorded, the data key destroyed
 /// (crypto-shredding: every sealed value in her events becomes unreadable, while the events and their hash chains
-/// stay intact), and the sign-in account emptied of her e-mail and password and locked, with its tokens deleted.
+/// stay intact), every vendor's id for her cut loose from her, and the sign-in account emptied of her e-mail and password and locked, with its tokens deleted.
 /// It happens entirely or not at all; a concurrent change to one of her grants makes it fail (409) and it can be
 /// asked again.
 /// </summary>
@@ -40,7 +41,8 @@ public sealed class CustomerErasure(
     {
         await using var transaction = await identityStore.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.Now();
-        var options = Marten.Services.SessionOptions.ForTransaction((NpgsqlTransaction)transaction.GetDbTransaction());
+        var database = (NpgsqlTransaction)transaction.GetDbTransaction();
+        var options = Marten.Services.SessionOptions.ForTransaction(database);
         ErasureReport report;
         await using (var session = documentStore.OpenSession(options))
         {
@@ -82,6 +84,9 @@ public sealed class CustomerErasure(
             await session.SaveChangesAsync(cancellationToken);
             report = new ErasureReport(customerId, now, revoked, denied);
         }
+
+        // After the events: their notifications, written with them, still name her by each vendor's id.
+        await PairwiseIds.ForgetAsync(database.Connection!, customerId, now, cancellationToken);
 
         await CloseAccountAsync(customerId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

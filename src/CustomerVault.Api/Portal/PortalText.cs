@@ -19,7 +19,7 @@ public static partial class PortalText
 
     private static readonly Dictionary<string, string> ChannelTitles = new(StringComparer.Ordinal)
     {
-        ["email"] = "e-mail", ["sms"] = "text message", ["phone"] = "phone call", ["post"] = "post",
+        ["email"] = "e-mail", ["sms"] = "text message", ["phone"] = "phone call", ["post"] = "post", ["portal"] = "your vault's inbox",
     };
 
     private static readonly Dictionary<string, string> FieldTitles = new(StringComparer.OrdinalIgnoreCase)

@@ -1,4 +1,5 @@
 using CustomerVault.AccessLog;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using CustomerVault.Vendors;
@@ -9,8 +10,13 @@ using Npgsql;
 
 namespace CustomerVault.Portal;
 
-/// <summary>One card per vendor: what it may see, why, until when, how it used that lately; and granting on her own initiative.</summary>
-public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSource dataSource, IOptions<ConsentOptions> consents, TimeProvider clock) : PortalPage
+/// <summary>
+/// One card per vendor: what it may see, why, until when, how it used that lately; connecting a company with a code;
+/// and granting on her own initiative.
+/// </summary>
+public sealed class RelationshipsModel(
+    IDocumentSession session, NpgsqlDataSource dataSource, IOptions<ConsentOptions> consents, IOptions<ConnectionOptions> connections, TimeProvider clock)
+    : PortalPage
 {
     public IReadOnlyList<Relationship> Relationships { get; private set; } = [];
 
@@ -22,6 +28,13 @@ public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSourc
 
     [BindProperty]
     public NewGrant Grant { get; set; } = new();
+
+    /// <summary>The company a new connection code is for; any company when empty.</summary>
+    [BindProperty]
+    public Guid? CodeVendorId { get; set; }
+
+    /// <summary>The code just created, shown once.</summary>
+    public ConnectionCodeView? Code { get; private set; }
 
     public async Task OnGetAsync()
     {
@@ -52,13 +65,38 @@ public sealed class RelationshipsModel(IDocumentSession session, NpgsqlDataSourc
         return Page();
     }
 
+    public async Task<IActionResult> OnPostCodeAsync()
+    {
+        CodeCreation? created = null;
+        if (await TryAsync(async () => created = await CreateConnectionCodeHandler.HandleAsync(
+                session, dataSource, connections.Value, CustomerId, CodeVendorId, clock.Now(), HttpContext.RequestAborted)))
+        {
+            switch (created)
+            {
+                case CodeCreation.Created code:
+                    Code = code.Code;
+                    break;
+                case CodeCreation.TooMany tooMany:
+                    ModelState.AddModelError("code", $"You already hold {connections.Value.MaxLiveCodesPerCustomer} unused codes; "
+                                                     + $"the first expires at {PortalText.DateTime(tooMany.RetryAt)}. Use one of them, or wait.");
+                    break;
+                default:
+                    ModelState.AddModelError("code", "Choose a company from the list, or none.");
+                    break;
+            }
+        }
+
+        await LoadAsync();
+        return Page();
+    }
+
     private async Task LoadAsync()
     {
         var now = clock.Now();
         Relationships = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, now, HttpContext.RequestAborted);
         var active = await Party.Customer(CustomerId).Filter(session.Query<Consents.Grant>())
             .WithStatus(GrantStatus.Active, now).OrderBy(g => g.GrantedAt).ToListAsync(HttpContext.RequestAborted);
-        ActiveGrants = (await session.ViewsAsync(active, now, HttpContext.RequestAborted)).ToLookup(g => g.Vendor.Id);
+        ActiveGrants = (await session.ViewsAsync(Party.Customer(CustomerId), active, now, HttpContext.RequestAborted)).ToLookup(g => g.Vendor.Id);
         Vendors = (await session.Query<Vendor>().Where(v => v.Status == VendorStatus.Active).ToListAsync(HttpContext.RequestAborted))
             .OrderBy(v => v.DisplayName, StringComparer.OrdinalIgnoreCase).ToList();
     }

@@ -82,7 +82,7 @@ public sealed class RequestsModel(IDocumentSession session, IOptions<ConsentOpti
                 return false;
             }
 
-            Shown = await session.ViewsAsync([request], now, HttpContext.RequestAborted);
+            Shown = await session.ViewsAsync(Party.Customer(CustomerId), [request], now, HttpContext.RequestAborted);
             Versions = new Dictionary<Guid, long> { [request.Id] = request.Version };
             Single = true;
             return true;
@@ -90,7 +90,7 @@ public sealed class RequestsModel(IDocumentSession session, IOptions<ConsentOpti
 
         var pending = await Party.Customer(CustomerId).Filter(session.Query<AccessRequest>())
             .WithStatus(AccessRequestStatus.Pending, now).OrderByDescending(r => r.RequestedAt).ToListAsync(HttpContext.RequestAborted);
-        Shown = await session.ViewsAsync(pending, now, HttpContext.RequestAborted);
+        Shown = await session.ViewsAsync(Party.Customer(CustomerId), pending, now, HttpContext.RequestAborted);
         Versions = pending.ToDictionary(r => r.Id, r => r.Version);
         return true;
     }

@@ -1,16 +1,16 @@
-using CustomerVault.AccessLog;
-using CustomerVault.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json;
+using CustomerVault.AccessLog;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
+using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
-using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
 using CustomerVault.Profiles;
 using CustomerVault.Vendors;
 using Marten;
-using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
 
 namespace CustomerVault.VendorAccess;
 
@@ -20,14 +20,26 @@ namespace CustomerVault.VendorAccess;
 public sealed record ContactPermission(
     string Channel, bool Allowed, string? Reason, string Detail, int? WeeklyLimit, int ContactsLast7Days, IReadOnlyList<Guid> Grants);
 
+/// <param name="Channel">phone or post: a contact the vault cannot deliver itself. Messages (e-mail, SMS, her inbox) go through POST /v1/customers/{id}/messages.</param>
 public sealed record ContactBody(string? Channel);
 
 public static class Contacts
 {
+    /// <summary>Her inbox in the vault: every message lands there, whatever else carries it.</summary>
+    public const string Portal = "portal";
+
+    /// <summary>What the vault delivers itself: vendors send messages on these, never report them.</summary>
+    public static readonly IReadOnlyList<string> MessageChannels = ["email", "sms", Portal];
+
+    /// <summary>What the vault cannot deliver: the vendor makes the call or sends the letter, and reports it here first.</summary>
+    public static readonly IReadOnlyList<string> SelfReportedChannels = ["phone", "post"];
+
     /// <summary>
     /// Whether a vendor may contact a customer on a channel now: an active grant must carry contact terms with
     /// that channel; the customer's own communication preferences, when set, must accept it; and fewer contacts
-    /// than the lower weekly maximum may have been recorded in the last seven days.
+    /// than the lower weekly maximum may have been recorded in the last seven days. Her portal inbox is part of every
+    /// grant that allows contact at all (every message lands there anyway), so it needs no channel of its own; it
+    /// counts against the same cap.
     /// </summary>
     public static ContactPermission Decide(string channel, IReadOnlyList<Grant> activeGrants, CommunicationPreferences? preferences, int contactsLast7Days)
     {
@@ -37,13 +49,13 @@ public static class Contacts
             return Denied("no-contact-grant", "No active grant of this customer allows you to contact her.");
         }
 
-        var onChannel = withContact.Where(g => g.ContactTerms!.Channels.Contains(channel)).ToList();
+        var onChannel = channel == Portal ? withContact : withContact.Where(g => g.ContactTerms!.Channels.Contains(channel)).ToList();
         if (onChannel.Count == 0)
         {
             return Denied("channel-not-granted", $"Her grants allow contact by {string.Join(", ", withContact.SelectMany(g => g.ContactTerms!.Channels).Distinct())}, not {channel}.");
         }
 
-        if (preferences is not null && !preferences.Channels.Contains(channel))
+        if (channel != Portal && preferences is not null && !preferences.Channels.Contains(channel))
         {
             return Denied("channel-not-accepted", $"Her communication preferences do not accept {channel} at present.");
         }
@@ -60,17 +72,31 @@ public static class Contacts
         ContactPermission Denied(string reason, string detail) => new(channel, false, reason, detail, null, contactsLast7Days, []);
     }
 
+    /// <summary>
+    /// When the next contact fits under the cap again: once enough of the last seven days' contacts (oldest first)
+    /// have aged out of the window that fewer than <paramref name="limit"/> remain.
+    /// </summary>
+    public static DateTimeOffset NextAllowedAt(IReadOnlyList<DateTimeOffset> recentContacts, int limit) =>
+        recentContacts[Math.Max(0, recentContacts.Count - Math.Max(limit, 0))] + AccessUsage.ContactWindow;
+
     public static IEndpointRouteBuilder MapContacts(this IEndpointRouteBuilder vendor)
     {
         vendor.MapGet("/customers/{customerId:guid}/contact-permission", GetPermission)
             .WithName("GetContactPermission")
             .WithSummary("May you contact this customer on this channel now? Allowed or denied, with the reason")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone);
         vendor.MapPost("/customers/{customerId:guid}/contacts", RecordContact)
             .WithName("RecordContact")
-            .WithSummary("Record a contact: it counts against the weekly cap and appears in the customer's access log")
+            .WithSummary("Report a call or a letter before you make it: it counts against the weekly cap and appears in the customer's access log")
+            .WithDescription("Only for channels the vault cannot deliver (phone, post); e-mail, SMS and her inbox take a message (SendMessage). "
+                             + "Decided under the same lock and cap as messages: 403 with the reason, or 429 with nextAllowedAt when the weekly cap is reached.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return vendor;
     }
 
@@ -78,36 +104,26 @@ public static class Contacts
         Guid customerId, string? channel, CallingVendor vendor, IQuerySession session, NpgsqlDataSource dataSource, CustomerKeyring keyring,
         TimeProvider clock, CancellationToken cancellationToken)
     {
-        ValidateChannel(channel);
+        ValidateChannel(channel, [.. Catalog.Channels, Portal]);
         var now = clock.Now();
-        var (grants, preferences) = await ContactStateAsync(session, keyring, vendor.Id, customerId, now, cancellationToken);
+        var customer = await PairwiseIds.CustomerOfAsync(session, vendor.Id, customerId, cancellationToken);
+        var (grants, preferences) = await ContactCap.StateAsync(session, keyring, vendor.Id, customer, null, now, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var usage = await AccessUsage.ForCustomerAsync(connection, customerId, now, cancellationToken, vendor.Id);
-        return TypedResults.Ok(Decide(channel!, grants, preferences, usage.GetValueOrDefault(vendor.Id)?.ContactsLast7Days ?? 0));
+        var recent = await ContactCap.RecentContactsAsync(connection, vendor.Id, customer, now, cancellationToken);
+        return TypedResults.Ok(Decide(channel!, grants, preferences, recent.Count));
     }
 
-    private static async Task<Results<Created<AccessLogItem>, ProblemHttpResult>> RecordContact(
+    private static async Task<Created<AccessLogItem>> RecordContact(
         Guid customerId, ContactBody body, CallingVendor vendor, IQuerySession session, NpgsqlDataSource dataSource, CustomerKeyring keyring,
         TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
     {
-        ValidateChannel(body.Channel);
+        ValidateChannel(body.Channel, SelfReportedChannels);
         var now = clock.Now();
-        var (grants, preferences) = await ContactStateAsync(session, keyring, vendor.Id, customerId, now, cancellationToken);
-
-        // Two contacts recorded at once must not both slip under the cap: count and record under one lock.
+        var customer = await PairwiseIds.CustomerOfAsync(session, vendor.Id, customerId, cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Locks.LockAsync(connection, "contact", vendor.Id, customerId, cancellationToken);
-        var usage = await AccessUsage.ForCustomerAsync(connection, customerId, now, cancellationToken, vendor.Id);
-        var permission = Decide(body.Channel!, grants, preferences, usage.GetValueOrDefault(vendor.Id)?.ContactsLast7Days ?? 0);
-        if (!permission.Allowed)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "This contact is not permitted.", detail: permission.Detail,
-                extensions: new Dictionary<string, object?> { ["reason"] = permission.Reason });
-        }
-
-        var purpose = grants.First(g => permission.Grants.Contains(g.Id)).Purpose;
-        var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, vendor.Id, AccessKind.Contact, purpose, permission.Grants, [],
+        var admission = await ContactCap.AdmitAsync(connection, session, keyring, vendor.Id, customer, body.Channel!, null, now, cancellationToken);
+        var entry = new AccessLogEntry(Guid.CreateVersion7(), customer, vendor.Id, AccessKind.Contact, admission.Grants[0].Purpose, admission.Permission.Grants, [],
             body.Channel, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
         await AccessLogTable.WriteAsync(connection, [entry], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -115,35 +131,11 @@ public static class Contacts
             new AccessLogItem(entry.Id, VendorSummary.Of(vendor.Vendor, vendor.Id), "contact", entry.Purpose, entry.GrantIds, [], entry.Channel, now, entry.RequestId));
     }
 
-    private static async Task<(IReadOnlyList<Grant> Grants, CommunicationPreferences? Preferences)> ContactStateAsync(
-        IQuerySession session, CustomerKeyring keyring, Guid vendorId, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken)
+    internal static void ValidateChannel(string? channel, IReadOnlyList<string> allowed)
     {
-        var grants = await session.Query<Grant>()
-            .Where(g => g.VendorId == vendorId && g.CustomerId == customerId)
-            .WithStatus(GrantStatus.Active, now)
-            .ToListAsync(cancellationToken);
-        return grants.Count == 0 ? ([], null) : (grants, await PreferencesAsync(session, keyring, customerId, cancellationToken));
-    }
-
-    // The vault opens the preferences to decide; their value never leaves it.
-    private static async Task<CommunicationPreferences?> PreferencesAsync(IQuerySession session, CustomerKeyring keyring, Guid customerId, CancellationToken cancellationToken)
-    {
-        const string attribute = "preferences.communication";
-        var profile = await session.LoadAsync<Profile>(customerId, cancellationToken);
-        if (profile is null || !profile.Attributes.TryGetValue(attribute, out var sealedValue))
+        if (channel is null || !allowed.Contains(channel))
         {
-            return null;
-        }
-
-        var cipher = await keyring.OpenAsync(session, customerId, cancellationToken);
-        return cipher is null ? null : JsonSerializer.Deserialize<CommunicationPreferences>(cipher.Open(attribute, sealedValue), JsonSerializerOptions.Web);
-    }
-
-    private static void ValidateChannel(string? channel)
-    {
-        if (channel is null || !Catalog.Channels.Contains(channel))
-        {
-            throw RequestValidationException.For("channel", $"is required and must be one of {string.Join(", ", Catalog.Channels)}.");
+            throw RequestValidationException.For("channel", $"is required and must be one of {string.Join(", ", allowed)}.");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CustomerVault.AccessLog;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
@@ -10,6 +11,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.VendorAccess;
 
+/// <param name="CustomerId">Your id for the customer, as you gave it.</param>
 /// <param name="Grants">The grants this read used.</param>
 /// <param name="Scopes">The scopes those grants cover for this purpose.</param>
 /// <param name="Profile">Exactly the attributes those scopes cover, of those the customer has set.</param>
@@ -30,6 +32,7 @@ public static class ReadCustomerProfile
             .WithDescription("purpose is required (purpose limitation): only grants for that purpose count. The decision reads the current state "
                              + "on every request: after the customer revokes, the next read is refused. Every read is logged for the customer first.")
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -70,10 +73,13 @@ public static class ReadCustomerProfile
         {
             case VendorReadDecision.Refused { Reason: ReadRefusal.UnknownVendor or ReadRefusal.VendorSuspended }:
                 throw CallingVendor.NotAllowed(state.VendorStatus);
+            case VendorReadDecision.Refused { Reason: ReadRefusal.UnknownCustomer }:
+                throw new UnknownCustomerException();
             case VendorReadDecision.Refused { Reason: ReadRefusal.CustomerErased }:
                 throw new CustomerErasedException(customerId);
             case VendorReadDecision.Allowed allowed:
-                var entry = new AccessLogEntry(Guid.CreateVersion7(), customerId, token.VendorId, AccessKind.Read, purpose, allowed.Grants.Select(g => g.Id).ToList(),
+                // Her log is keyed by her vault id; the vendor named her by its own id for her.
+                var entry = new AccessLogEntry(Guid.CreateVersion7(), state.Customer.CustomerId!.Value, token.VendorId, AccessKind.Read, purpose, allowed.Grants.Select(g => g.Id).ToList(),
                     allowed.Attributes, null, now, Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier);
 
                 // Nothing leaves before the customer's log holds this read.

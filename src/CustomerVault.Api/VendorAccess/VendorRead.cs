@@ -1,3 +1,4 @@
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Profiles;
@@ -7,9 +8,10 @@ namespace CustomerVault.VendorAccess;
 
 /// <summary>Everything a vendor read decides on, as the last acknowledged change left it (<see cref="VendorReadQuery"/>).</summary>
 /// <param name="VendorStatus">Null when the token's vendor is not registered.</param>
+/// <param name="Customer">Whom the vendor's id for the customer leads to: her, no one, or a customer who erased her account.</param>
 /// <param name="Grants">The vendor's grants of this customer, in any status and for any purpose.</param>
 /// <param name="Key">The customer's data key; destroyed when she erased her account.</param>
-public sealed record VendorReadState(VendorStatus? VendorStatus, IReadOnlyList<Grant> Grants, Profile? Profile, CustomerDataKey? Key);
+public sealed record VendorReadState(VendorStatus? VendorStatus, PairwiseSubject Customer, IReadOnlyList<Grant> Grants, Profile? Profile, CustomerDataKey? Key);
 
 /// <summary>The outcome of a vendor read: what may leave the vault, or why nothing does.</summary>
 public abstract record VendorReadDecision
@@ -34,6 +36,9 @@ public enum ReadRefusal
     /// <summary>An operator suspended the vendor: its grants stand, but no read is served.</summary>
     VendorSuspended,
 
+    /// <summary>The vendor knows no customer by the id it gave (a vault id, another vendor's id, a made-up one).</summary>
+    UnknownCustomer,
+
     /// <summary>The customer erased her account: nothing of hers can be read.</summary>
     CustomerErased,
 
@@ -45,7 +50,7 @@ public static class VendorRead
 {
     /// <summary>
     /// Which of a customer's data a vendor may read now, for a purpose. Only a registered vendor that is not suspended
-    /// reads, and nothing of a customer who erased her account. Purpose limitation (GDPR art. 5(1)(b)): only grants for
+    /// reads, only a customer it knows by the id it gave, and nothing of a customer who erased her account. Purpose limitation (GDPR art. 5(1)(b)): only grants for
     /// the purpose stated count, and only while they are active: a grant ends at its expiry to the instant, whether or
     /// not the expiry is recorded yet. Several grants for the purpose add up; what leaves is what their scopes cover of
     /// what the customer has set, nothing more.
@@ -60,7 +65,12 @@ public static class VendorRead
                 return new VendorReadDecision.Refused(ReadRefusal.VendorSuspended);
         }
 
-        if (state.Profile?.ErasedAt is not null)
+        if (state.Customer is { CustomerId: null, Erased: false })
+        {
+            return new VendorReadDecision.Refused(ReadRefusal.UnknownCustomer);
+        }
+
+        if (state.Customer.Erased || state.Profile?.ErasedAt is not null)
         {
             return new VendorReadDecision.Refused(ReadRefusal.CustomerErased);
         }

@@ -23,6 +23,7 @@ public sealed class VendorReadMetrics(IMeterFactory meters)
         ReadRefusal.UnknownVendor => "unknown_vendor",
         ReadRefusal.VendorSuspended => "vendor_suspended",
         ReadRefusal.CustomerErased => "customer_erased",
+        ReadRefusal.UnknownCustomer => "unknown_customer",
         _ => "no_active_grant",
     });
 

@@ -1,3 +1,4 @@
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Database;
 using CustomerVault.Infrastructure.Encryption;
@@ -10,7 +11,9 @@ using Npgsql;
 namespace CustomerVault.VendorAccess;
 
 /// <summary>
-/// Loads a read's state in one round trip: the vendor, its grants for the customer, the customer's profile and key.
+/// Loads a read's state in one round trip: the vendor, whom its id for the customer leads to, its grants for her, her
+/// profile and key. The vendor names her by its pairwise id; each statement finds her vault id through the connection
+/// (a primary-key lookup) rather than a second trip.
 /// Plain SQL over the inline projections' tables rather than LINQ, because this runs on every vendor read and
 /// translating the same expression thousands of times a second costs more than the database work itself; and on
 /// the multiplexed read data source, so many concurrent reads share a few connections.
@@ -34,8 +37,10 @@ public sealed class VendorReadQuery
         _keys = store.TableOf<CustomerDataKey>();
     }
 
+    /// <param name="customerId">The vendor's id for the customer (pairwise), as it gave it.</param>
     public async Task<VendorReadState> LoadAsync(Guid vendorId, Guid customerId, CancellationToken cancellationToken)
     {
+        var customer = $"(SELECT customer_id FROM {ConnectionTables.Connections} WHERE id = $2 AND vendor_id = $1)";
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection)
         {
@@ -43,15 +48,20 @@ public sealed class VendorReadQuery
             {
                 // Only the status: the read needs nothing else of the vendor, and converting whole documents to text is most of the database's work here.
                 Command($"SELECT status FROM {_vendors} WHERE id = $1", vendorId),
-                Command($"SELECT data FROM {_grants} WHERE vendor_id = $1 AND customer_id = $2", vendorId, customerId),
-                Command($"SELECT data FROM {_profiles} WHERE id = $1", customerId),
-                Command($"SELECT data FROM {_keys} WHERE id = $1", customerId),
+                Command($"SELECT customer_id, erased_at IS NOT NULL FROM {ConnectionTables.Connections} WHERE id = $2 AND vendor_id = $1", vendorId, customerId),
+                Command($"SELECT data FROM {_grants} WHERE vendor_id = $1 AND customer_id = {customer}", vendorId, customerId),
+                Command($"SELECT data FROM {_profiles} WHERE id = {customer}", vendorId, customerId),
+                Command($"SELECT data FROM {_keys} WHERE id = {customer}", vendorId, customerId),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         // A status column not filled (a vendor registered by a node of an older version, until the projections are
         // rebuilt) refuses the read like an unknown vendor: the read fails closed.
         VendorStatus? vendor = await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? Enum.Parse<VendorStatus>(reader.GetString(0)) : null;
+        await reader.NextResultAsync(cancellationToken);
+        var subject = await reader.ReadAsync(cancellationToken)
+            ? new PairwiseSubject(reader.IsDBNull(0) ? null : reader.GetGuid(0), reader.GetBoolean(1))
+            : PairwiseSubject.Unknown;
         await reader.NextResultAsync(cancellationToken);
         var grants = new List<Grant>();
         while (await reader.ReadAsync(cancellationToken))
@@ -63,7 +73,7 @@ public sealed class VendorReadQuery
         var profile = await SingleAsync<Profile>(reader, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
         var key = await SingleAsync<CustomerDataKey>(reader, cancellationToken);
-        return new VendorReadState(vendor, grants, profile, key);
+        return new VendorReadState(vendor, subject, grants, profile, key);
     }
 
     private async Task<T?> SingleAsync<T>(NpgsqlDataReader reader, CancellationToken cancellationToken) where T : class =>

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.Vendors;
 
-public sealed record RegisterVendor(string? DisplayName, string? Website, string? ContactEmail, IReadOnlyList<string>? Scopes, string? WebhookUrl);
+/// <param name="RedirectUris">Where the vault may send a customer back after the vendor's web flow ("Connect with CustomerVault"): https, or http to a loopback address.</param>
+public sealed record RegisterVendor(
+    string? DisplayName, string? Website, string? ContactEmail, IReadOnlyList<string>? Scopes, string? WebhookUrl, IReadOnlyList<string>? RedirectUris = null);
 
 /// <param name="ClientSecret">Shown this once: the vault keeps only a hash of it.</param>
 /// <param name="WebhookSecret">Shown this once: the vendor verifies the vault's notifications with it (it can rotate it).</param>
@@ -36,8 +38,10 @@ public static partial class VendorDecider
             errors.Add("webhookUrl", "must be an absolute http or https URL.");
         }
 
+        ValidateRedirectUris(command.RedirectUris ?? [], "redirectUris", errors);
         errors.ThrowIfInvalid();
-        return new VendorRegistered(vendorId, clientId, command.DisplayName!.Trim(), command.Website, command.ContactEmail!, command.Scopes!, command.WebhookUrl, now);
+        return new VendorRegistered(vendorId, clientId, command.DisplayName!.Trim(), command.Website, command.ContactEmail!, command.Scopes!, command.WebhookUrl, now,
+            command.RedirectUris ?? []);
     }
 
     private static bool IsWebUrl(string text) =>

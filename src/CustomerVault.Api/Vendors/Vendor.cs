@@ -2,18 +2,22 @@ namespace CustomerVault.Vendors;
 
 // A vendor's stream: its registration, secret rotations and suspensions. The OAuth client it uses lives in the
 // identity store; the secret never appears in an event, only the fact that it was rotated. Each operator's use case is a
-// file of its own beside this one (RegisterVendor, RotateVendorSecret, SuspendVendor, ReactivateVendor), with its part
-// of VendorDecider; the vendor itself sets its webhook (Webhooks).
+// file of its own beside this one (RegisterVendor, RotateVendorSecret, SetVendorRedirectUris, SuspendVendor,
+// ReactivateVendor), with its part of VendorDecider; the vendor itself sets its webhook (Webhooks).
 
+/// <param name="RedirectUris">Where the vault may send a customer back after she decided in the vendor's web flow; none for a vendor without one.</param>
 public sealed record VendorRegistered(
     Guid VendorId, string ClientId, string DisplayName, string? Website, string ContactEmail,
-    IReadOnlyList<string> Scopes, string? WebhookUrl, DateTimeOffset RegisteredAt);
+    IReadOnlyList<string> Scopes, string? WebhookUrl, DateTimeOffset RegisteredAt, IReadOnlyList<string>? RedirectUris = null);
 
 public sealed record VendorSecretRotated(Guid VendorId, DateTimeOffset RotatedAt);
 
 public sealed record VendorSuspended(Guid VendorId, string? Reason, DateTimeOffset SuspendedAt);
 
 public sealed record VendorReactivated(Guid VendorId, DateTimeOffset ReactivatedAt);
+
+/// <summary>The places the vault may send a customer back to after the vendor's web flow were replaced.</summary>
+public sealed record VendorRedirectUrisChanged(Guid VendorId, IReadOnlyList<string> RedirectUris, DateTimeOffset ChangedAt);
 
 public sealed record VendorWebhookChanged(Guid VendorId, string? Url, DateTimeOffset ChangedAt);
 
@@ -30,12 +34,13 @@ public enum VendorStatus
 public sealed record Vendor(
     Guid Id, string ClientId, string DisplayName, string? Website, string ContactEmail, IReadOnlyList<string> Scopes,
     string? WebhookUrl, VendorStatus Status, DateTimeOffset RegisteredAt, DateTimeOffset? SuspendedAt, string? SuspensionReason,
-    DateTimeOffset? SecretRotatedAt)
+    DateTimeOffset? SecretRotatedAt, IReadOnlyList<string>? RedirectUris = null)
 {
     public long Version { get; set; }
 
     public static Vendor Create(VendorRegistered e) =>
-        new(e.VendorId, e.ClientId, e.DisplayName, e.Website, e.ContactEmail, e.Scopes, e.WebhookUrl, VendorStatus.Active, e.RegisteredAt, null, null, null);
+        new(e.VendorId, e.ClientId, e.DisplayName, e.Website, e.ContactEmail, e.Scopes, e.WebhookUrl, VendorStatus.Active, e.RegisteredAt, null, null, null,
+            e.RedirectUris ?? []);
 
     public Vendor Apply(VendorSecretRotated e) => this with { SecretRotatedAt = e.RotatedAt };
 
@@ -44,6 +49,8 @@ public sealed record Vendor(
     public Vendor Apply(VendorReactivated e) => this with { Status = VendorStatus.Active, SuspendedAt = null, SuspensionReason = null };
 
     public Vendor Apply(VendorWebhookChanged e) => this with { WebhookUrl = e.Url };
+
+    public Vendor Apply(VendorRedirectUrisChanged e) => this with { RedirectUris = e.RedirectUris };
 
     public Vendor Apply(VendorWebhookSecretRotated e) => this;
 }

@@ -82,6 +82,30 @@ public sealed class VendorRegistry(
         return (stream.Aggregate, secret);
     }
 
+    /// <summary>Replaces where the vault may send customers back after the vendor's web flow, in its stream and its OAuth client together.</summary>
+    public async Task<Vendor?> SetRedirectUrisAsync(Guid vendorId, SetVendorRedirectUris command, CancellationToken cancellationToken)
+    {
+        await using var transaction = await identityStore.Database.BeginTransactionAsync(cancellationToken);
+        await using var session = OpenSession(transaction);
+        var stream = await session.Events.FetchForWriting<Vendor>(vendorId, cancellationToken);
+        if (stream.Aggregate is null)
+        {
+            return null;
+        }
+
+        var changed = VendorDecider.Decide(command, stream.Aggregate);
+        var application = await applications.FindByClientIdAsync(stream.Aggregate.ClientId, cancellationToken)
+                          ?? throw new InvalidOperationException($"Vendor {vendorId} has no OAuth client.");
+        var descriptor = new OpenIddictApplicationDescriptor();
+        await applications.PopulateAsync(descriptor, application, cancellationToken);
+        AllowWebFlow(descriptor, changed.RedirectUris);
+        await applications.UpdateAsync(application, descriptor, cancellationToken);
+        stream.AppendOne(changed);
+        await session.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stream.Aggregate.Apply(changed);
+    }
+
     /// <summary>Registers a vendor from configuration (a Development demo vendor), or brings its client secret up to date.</summary>
     public async Task EnsureConfiguredAsync(string clientId, ClientRegistration registration, CancellationToken cancellationToken)
     {
@@ -91,7 +115,7 @@ public sealed class VendorRegistry(
         {
             await RegisterAsync(
                 new RegisterVendor(registration.DisplayName ?? clientId, registration.Website, registration.ContactEmail ?? $"privacy@{clientId}.example",
-                    registration.DataScopes ?? Catalog.Scopes.Select(s => s.Name).ToList(), registration.WebhookUrl),
+                    registration.DataScopes ?? Catalog.Scopes.Select(s => s.Name).ToList(), registration.WebhookUrl, registration.RedirectUris),
                 cancellationToken, vendorId, clientId, registration.Secret, registration.WebhookSecret);
             return;
         }
@@ -100,6 +124,12 @@ public sealed class VendorRegistry(
         if (application is not null && registration.Secret is not null)
         {
             await applications.UpdateAsync(application, registration.Secret, cancellationToken);
+        }
+
+        var vendor = await query.LoadAsync<Vendor>(vendorId, cancellationToken);
+        if (vendor is not null && !(vendor.RedirectUris ?? []).SequenceEqual(registration.RedirectUris, StringComparer.Ordinal))
+        {
+            await SetRedirectUrisAsync(vendorId, new SetVendorRedirectUris(registration.RedirectUris, clock.Now()), cancellationToken);
         }
     }
 
@@ -130,7 +160,30 @@ public sealed class VendorRegistry(
             Permissions.Endpoints.Token, Permissions.Endpoints.Introspection, Permissions.Endpoints.Revocation,
             Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + VaultScopes.Access,
         ]);
+        AllowWebFlow(descriptor, vendor.RedirectUris ?? []);
         return descriptor;
+    }
+
+    /// <summary>
+    /// The vendor's web flow ("Connect with CustomerVault"), when it has somewhere to send the customer back to: the
+    /// authorization code with PKCE, and the request pushed first (RFC 9126), so that what it asks for never travels
+    /// through her browser where it could be altered, and is checked before she sees it.
+    /// </summary>
+    private static void AllowWebFlow(OpenIddictApplicationDescriptor descriptor, IReadOnlyList<string> redirectUris)
+    {
+        string[] flow = [Permissions.Endpoints.Authorization, Permissions.Endpoints.PushedAuthorization, Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code];
+        descriptor.RedirectUris.Clear();
+        descriptor.Permissions.ExceptWith(flow);
+        descriptor.Requirements.Clear();
+        descriptor.ConsentType = ConsentTypes.Explicit;
+        if (redirectUris.Count == 0)
+        {
+            return;
+        }
+
+        descriptor.RedirectUris.UnionWith(redirectUris.Select(u => new Uri(u)));
+        descriptor.Permissions.UnionWith(flow);
+        descriptor.Requirements.UnionWith([Requirements.Features.ProofKeyForCodeExchange, Requirements.Features.PushedAuthorizationRequests]);
     }
 
     private static string NewSecret() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));

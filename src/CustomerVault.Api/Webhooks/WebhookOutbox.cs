@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Vendors;
@@ -51,10 +52,44 @@ public static class WebhookOutbox
 
     public const string TypePrefix = "com.customervault.";
 
-    public static void Enqueue(IDocumentOperations operations, Guid vendorId, string subjectKind, Guid subjectId, string type, JsonObject data, DateTimeOffset at) =>
+    /// <summary>
+    /// One notification, if the vendor has a webhook URL (vendors without one learn outcomes by asking): decided by the
+    /// insert itself, in the batch that appends the event, so that asking costs no round trip of its own. The vendor reads
+    /// her as it knows her: its pairwise id, looked up in the same statement.
+    /// </summary>
+    public static void Enqueue(
+        IDocumentOperations operations, Guid vendorId, Guid customerId, string subjectKind, Guid subjectId, string type, JsonObject data, DateTimeOffset at) =>
         operations.QueueSqlCommand(
-            $"INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?)",
-            Guid.CreateVersion7(), vendorId, subjectId, $"{subjectKind}/{subjectId}", TypePrefix + type, data.ToJsonString(), at, at);
+            $"""
+             INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at)
+             SELECT ?, v.id, ?, ?, ?, ?::jsonb || jsonb_build_object('customerId', ({PairwiseId}c.vendor_id = v.id AND c.customer_id = ?)), ?, ?
+             FROM {operations.DocumentStore.TableOf<Vendor>()} v
+             WHERE v.id = ? AND v.data ->> '{nameof(Vendor.WebhookUrl)}' IS NOT NULL
+             """,
+            Guid.CreateVersion7(), subjectId, $"{subjectKind}/{subjectId}", TypePrefix + type, data.ToJsonString(), customerId, at, at, vendorId);
+
+    private const string PairwiseId = $"SELECT c.id FROM {ConnectionTables.Connections} c WHERE ";
+
+    /// <summary>
+    /// Queues a notification in the connection's open transaction, for what is written without the event store. The
+    /// caller names the customer in <paramref name="data"/> as the vendor knows her (its pairwise id).
+    /// </summary>
+    public static async Task EnqueueAsync(
+        Npgsql.NpgsqlConnection connection, Guid vendorId, string subjectKind, Guid subjectId, string type, JsonObject data, DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $7)",
+            connection);
+        command.Parameters.AddWithValue(Guid.CreateVersion7());
+        command.Parameters.AddWithValue(vendorId);
+        command.Parameters.AddWithValue(subjectId);
+        command.Parameters.AddWithValue($"{subjectKind}/{subjectId}");
+        command.Parameters.AddWithValue(TypePrefix + type);
+        command.Parameters.AddWithValue(data.ToJsonString());
+        command.Parameters.AddWithValue(at);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     /// <summary>One notification per grant of the vendor that is active now, built in the database (a vendor may have many).</summary>
     public static void EnqueueForActiveGrants(IDocumentOperations operations, IDocumentStore store, Guid vendorId, string type, string status, DateTimeOffset at) =>
@@ -62,7 +97,7 @@ public static class WebhookOutbox
             $"""
              INSERT INTO {Table} (id, vendor_id, subject_id, subject, type, data, created_at, next_attempt_at)
              SELECT gen_random_uuid(), g.vendor_id, g.id, 'grants/' || g.id, ?,
-                    jsonb_build_object('grantId', g.id, 'requestId', g.request_id, 'customerId', g.customer_id, 'status', ?::text,
+                    jsonb_build_object('grantId', g.id, 'requestId', g.request_id, 'customerId', ({PairwiseId}c.vendor_id = g.vendor_id AND c.customer_id = g.customer_id), 'status', ?::text,
                                        'scopes', g.scopes, 'purpose', g.purpose, 'expiresAt', g.expires_at, 'version', g.version),
                     ?, ?
              FROM ({GrantRows.ActiveOfVendor(store)}) g
@@ -89,9 +124,17 @@ public sealed partial class WebhookOutboxProjection : EventProjection
             case AccessRequestExpired expired:
                 await ForRequestAsync(operations, expired.RequestId, e, "access-request.expired", request => Data(request, "expired", e.Version), cancellation);
                 break;
+            case GrantExtended extended:
+                await ForGrantAsync(operations, extended.GrantId, e, "grant.extended", grant => Data(grant, "active", e.Version)
+                    .With("scopes", Array(extended.Scopes)).With("expiresAt", extended.ExpiresAt).With("extendedBy", extended.RequestId), cancellation);
+                break;
             case GrantNarrowed narrowed:
                 await ForGrantAsync(operations, narrowed.GrantId, e, "grant.narrowed",
                     grant => Data(grant, "active", e.Version).With("scopes", Array(narrowed.Scopes)).With("removedScopes", Array(narrowed.RemovedScopes)), cancellation);
+                break;
+            case GrantContactEnded contactEnded:
+                await ForGrantAsync(operations, contactEnded.GrantId, e, "grant.contact-ended",
+                    grant => Data(grant, "active", e.Version).With("reason", contactEnded.Reason), cancellation);
                 break;
             case GrantRevoked revoked:
                 await ForGrantAsync(operations, revoked.GrantId, e, "grant.revoked", grant => Data(grant, "revoked", e.Version).With("reason", revoked.Reason), cancellation);
@@ -114,19 +157,20 @@ public sealed partial class WebhookOutboxProjection : EventProjection
 
     private static async Task ForRequestAsync(IDocumentOperations operations, Guid requestId, IEvent e, string type, Func<AccessRequest, JsonObject> data, CancellationToken cancellation)
     {
+        // Answered from the batch being saved, not by a query.
         var request = await operations.LoadAsync<AccessRequest>(requestId, cancellation);
-        if (request is not null && await HasEndpointAsync(operations, request.VendorId, cancellation))
+        if (request is not null)
         {
-            WebhookOutbox.Enqueue(operations, request.VendorId, "access-requests", requestId, type, data(request), e.Timestamp);
+            WebhookOutbox.Enqueue(operations, request.VendorId, request.CustomerId, "access-requests", requestId, type, data(request), e.Timestamp);
         }
     }
 
     private static async Task ForGrantAsync(IDocumentOperations operations, Guid grantId, IEvent e, string type, Func<Grant, JsonObject> data, CancellationToken cancellation)
     {
         var grant = await operations.LoadAsync<Grant>(grantId, cancellation);
-        if (grant is not null && await HasEndpointAsync(operations, grant.VendorId, cancellation))
+        if (grant is not null)
         {
-            WebhookOutbox.Enqueue(operations, grant.VendorId, "grants", grantId, type, data(grant), e.Timestamp);
+            WebhookOutbox.Enqueue(operations, grant.VendorId, grant.CustomerId, "grants", grantId, type, data(grant), e.Timestamp);
         }
     }
 
@@ -137,7 +181,6 @@ public sealed partial class WebhookOutboxProjection : EventProjection
     private static JsonObject Data(AccessRequest request, string status, long version) => new()
     {
         ["requestId"] = request.Id.ToString(),
-        ["customerId"] = request.CustomerId.ToString(),
         ["status"] = status,
         ["scopes"] = Array(request.Scopes),
         ["purpose"] = request.Purpose,
@@ -148,7 +191,6 @@ public sealed partial class WebhookOutboxProjection : EventProjection
     {
         ["grantId"] = grant.Id.ToString(),
         ["requestId"] = grant.RequestId?.ToString(),
-        ["customerId"] = grant.CustomerId.ToString(),
         ["status"] = status,
         ["scopes"] = Array(grant.Scopes),
         ["purpose"] = grant.Purpose,

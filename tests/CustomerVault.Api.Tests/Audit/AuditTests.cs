@@ -15,7 +15,7 @@ public sealed class AuditTests(VaultApp app) : IClassFixture<VaultApp>
         var vendor = await app.RegisterVendorAsync("Time Travel Ltd");
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, "name email phone")).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(await app.ConnectAsync(vendor, customer), "name email phone")).IdAsync();
         var beforeApproval = app.Clock.GetUtcNow().AddMinutes(1);
         app.Clock.Advance(TimeSpan.FromMinutes(2));
 

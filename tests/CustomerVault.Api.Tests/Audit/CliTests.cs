@@ -15,6 +15,7 @@ public sealed class CliTests(VaultApp app) : IClassFixture<VaultApp>
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         var grantId = await app.GrantAsync(vendor, customer, "name email", "email");
+        var customerId = await app.ConnectAsync(vendor, customer);
         await ExecuteAsync($"UPDATE vault.mt_doc_grant SET data = jsonb_set(data, '{{Scopes}}', '[\"name\", \"email\", \"phone\"]') WHERE id = '{grantId}'");
         await ExecuteAsync($"DELETE FROM vault.mt_doc_profile WHERE id = '{customer.Id}'");
 
@@ -23,7 +24,7 @@ public sealed class CliTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal(ExitCodes.Ok, exitCode);
         Assert.Matches(@"Replayed \d+ events of \d+ streams", output);
         using var vendorApi = app.Api(vendor);
-        var read = await (await vendorApi.ReadProfileAsync(customer.Id)).JsonAsync();
+        var read = await (await vendorApi.ReadProfileAsync(customerId)).JsonAsync();
         Assert.Equal(["email"], read["scopes"]!.AsArray().Select(s => (string?)s));
         Assert.Equal(customer.Email, (string?)read["profile"]!["contact"]!["email"]);
     }

@@ -24,7 +24,7 @@ public sealed class FeedWatermarkTests(VaultApp app) : IClassFixture<VaultApp>
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id)).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(await app.ConnectAsync(vendor, customer))).IdAsync();
         using var auditor = await app.AuditorAsync();
         using var admin = await app.OperatorAsync();
         var (_, caughtUp) = await ReadFeedAsync(auditor, 0);

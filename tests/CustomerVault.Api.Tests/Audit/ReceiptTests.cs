@@ -22,7 +22,7 @@ public sealed class ReceiptTests(VaultApp app) : IClassFixture<VaultApp>
         var keys = await app.PublishedKeysAsync();
         var valid = await ValidateAsync(jws, keys);
         Assert.True(valid.IsValid, valid.Exception?.Message);
-        Assert.Equal(customer.Id.ToString(), valid.Claims["piiPrincipalId"]);
+        Assert.Equal((await app.ConnectAsync(vendor, customer)).ToString(), valid.Claims["piiPrincipalId"]);
         Assert.Equal("granted", valid.Claims["event"]);
 
         var tampered = jws[..^10] + (jws[^10] == 'A' ? 'B' : 'A') + jws[^9..];

@@ -13,6 +13,7 @@ public sealed class AccessLogFailureTests(VaultApp app) : IClassFixture<VaultApp
         var customer = await app.SignUpAsync();
         await app.SetProfileAsync(customer, """{ "identity": { "name": { "given": "Unloggedname" } } }""");
         await app.GrantAsync(vendor, customer);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
 
         // The database itself refuses the log record, as a full disk or a lost connection would.
@@ -23,7 +24,7 @@ public sealed class AccessLogFailureTests(VaultApp app) : IClassFixture<VaultApp
         HttpResponseMessage refused;
         try
         {
-            refused = await vendorApi.ReadProfileAsync(customer.Id);
+            refused = await vendorApi.ReadProfileAsync(customerId);
         }
         finally
         {
@@ -35,7 +36,7 @@ public sealed class AccessLogFailureTests(VaultApp app) : IClassFixture<VaultApp
         Assert.DoesNotContain("Unloggedname", body);
         Assert.DoesNotContain(customer.Email, body);
 
-        var served = await vendorApi.ReadProfileAsync(customer.Id);
+        var served = await vendorApi.ReadProfileAsync(customerId);
         Assert.Contains("Unloggedname", await served.Content.ReadAsStringAsync());
     }
 
@@ -51,7 +52,8 @@ public sealed class AccessLogFailureTests(VaultApp app) : IClassFixture<VaultApp
         await ExecuteAsync($"UPDATE vault.mt_doc_grant SET version = NULL WHERE id = '{grantId}'");
         using var vendorApi = app.Api(vendor);
 
-        var reads = await Task.WhenAll(vendorApi.ReadProfileAsync(unfilled.Id), vendorApi.ReadProfileAsync(filled.Id));
+        var reads = await Task.WhenAll(
+            vendorApi.ReadProfileAsync(await app.ConnectAsync(vendor, unfilled)), vendorApi.ReadProfileAsync(await app.ConnectAsync(vendor, filled)));
 
         await reads[0].AssertProblemAsync(HttpStatusCode.Conflict);
         Assert.Equal(HttpStatusCode.OK, reads[1].StatusCode);

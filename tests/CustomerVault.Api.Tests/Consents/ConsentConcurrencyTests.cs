@@ -17,7 +17,7 @@ public sealed class ConsentConcurrencyTests(VaultApp app) : IClassFixture<VaultA
         {
             var customer = await app.SignUpAsync();
             using var customerApi = app.Api(customer);
-            var requestId = await (await vendorApi.RequestAccessAsync(customer.Id)).IdAsync();
+            var requestId = await (await vendorApi.RequestAccessAsync(await app.ConnectAsync(vendor, customer))).IdAsync();
 
             var responses = await Task.WhenAll(
                 customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { }),
@@ -38,6 +38,7 @@ public sealed class ConsentConcurrencyTests(VaultApp app) : IClassFixture<VaultA
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         var grantId = await app.GrantAsync(vendor, customer);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
         using var customerApi = app.Api(customer);
 
@@ -50,7 +51,7 @@ public sealed class ConsentConcurrencyTests(VaultApp app) : IClassFixture<VaultA
             while (!stop.IsCancellationRequested)
             {
                 var started = DateTime.UtcNow;
-                var response = await vendorApi.ReadProfileAsync(customer.Id);
+                var response = await vendorApi.ReadProfileAsync(customerId);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     served.Add((started, DateTime.UtcNow));
@@ -64,7 +65,13 @@ public sealed class ConsentConcurrencyTests(VaultApp app) : IClassFixture<VaultA
             }
         })).ToList();
 
-        await Task.Delay(300);
+        // Revoked once reads are being served (a fixed delay is not always enough on a busy machine).
+        for (var waited = 0; served.IsEmpty && waited < 30_000; waited += 50)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(100);
         var revoke = await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { });
         revokedAt = DateTime.UtcNow;
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
@@ -108,13 +115,14 @@ public sealed class TwoNodesTests(VaultApp nodeA) : IClassFixture<VaultApp>, IAs
         var vendor = await nodeA.RegisterVendorAsync();
         var customer = await nodeA.SignUpAsync();
         var grantId = await nodeA.GrantAsync(vendor, customer);
+        var customerId = await nodeA.ConnectAsync(vendor, customer);
         using var vendorOnB = _nodeB.CreateApiClient(vendor.AccessToken);
         using var customerOnA = nodeA.Api(customer);
-        Assert.Equal(HttpStatusCode.OK, (await vendorOnB.ReadProfileAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await vendorOnB.ReadProfileAsync(customerId)).StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await customerOnA.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { })).StatusCode);
 
-        await (await vendorOnB.ReadProfileAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorOnB.ReadProfileAsync(customerId)).AssertProblemAsync(HttpStatusCode.Forbidden);
     }
 
     private sealed class SecondNode(string connectionString) : VaultApp

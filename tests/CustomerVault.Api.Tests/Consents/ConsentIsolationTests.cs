@@ -16,13 +16,14 @@ public sealed class ConsentIsolationTests(VaultApp app) : IClassFixture<VaultApp
         var grantId = await app.GrantAsync(vendorA, customer);
         using var a = app.Api(vendorA);
         using var b = app.Api(vendorB);
-        var requestId = await (await a.RequestAccessAsync(customer.Id, "phone")).IdAsync();
+        var requestId = await (await a.RequestAccessAsync(await app.ConnectAsync(vendorA, customer), "phone")).IdAsync();
+        var customerAtB = await app.ConnectAsync(vendorB, customer);
 
         await (await b.GetAsync($"/v1/access-requests/{requestId}")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await b.GetAsync($"/v1/grants/{grantId}")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await b.PostEmptyAsync($"/v1/grants/{grantId}/relinquish")).AssertProblemAsync(HttpStatusCode.NotFound);
-        await (await b.ReadProfileAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Forbidden);
-        Assert.Empty((await (await b.GetAsync($"/v1/grants?customerId={customer.Id}")).JsonAsync())["items"]!.AsArray());
+        await (await b.ReadProfileAsync(customerAtB)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Empty((await (await b.GetAsync($"/v1/grants?customerId={customerAtB}")).JsonAsync())["items"]!.AsArray());
         Assert.Empty((await (await b.GetAsync("/v1/access-requests")).JsonAsync())["items"]!.AsArray());
     }
 
@@ -34,7 +35,7 @@ public sealed class ConsentIsolationTests(VaultApp app) : IClassFixture<VaultApp
         var y = await app.SignUpAsync();
         var grantId = await app.GrantAsync(vendor, x);
         using var vendorApi = app.Api(vendor);
-        var requestId = await (await vendorApi.RequestAccessAsync(x.Id, "phone")).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(await app.ConnectAsync(vendor, x), "phone")).IdAsync();
         using var yApi = app.Api(y);
 
         await (await yApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { })).AssertProblemAsync(HttpStatusCode.NotFound);

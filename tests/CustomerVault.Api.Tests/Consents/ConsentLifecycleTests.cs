@@ -19,10 +19,11 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         var customer = await app.SignUpAsync();
         await app.SetProfileAsync(customer, FullProfile);
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
 
         // The vendor asks for three scopes.
-        var created = await vendorApi.RequestAccessAsync(customer.Id, "name email phone");
+        var created = await vendorApi.RequestAccessAsync(customerId, "name email phone");
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var requestId = await created.IdAsync();
         Assert.Equal($"/v1/access-requests/{requestId}", created.Headers.Location!.OriginalString);
@@ -46,19 +47,19 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         Assert.Equal(["name", "email"], outcome["approvedScopes"]!.AsArray().Select(s => (string?)s));
 
         // It reads exactly the approved attributes.
-        var read = await (await vendorApi.ReadProfileAsync(customer.Id)).JsonAsync();
+        var read = await (await vendorApi.ReadProfileAsync(customerId)).JsonAsync();
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse($$"""
             { "identity": { "name": { "given": "Ada", "family": "Lovelace" } }, "contact": { "email": "{{customer.Email}}" } }
             """), read["profile"]), read.ToJsonString());
         Assert.Equal([grantId.ToString()], read["grants"]!.AsArray().Select(g => (string?)g));
 
         // Another purpose is not covered.
-        await (await vendorApi.ReadProfileAsync(customer.Id, "analytics")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.ReadProfileAsync(customerId, "analytics")).AssertProblemAsync(HttpStatusCode.Forbidden);
 
         // She revokes; the next read is refused.
         var revoked = await (await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { reason = "Too many newsletters" })).JsonAsync();
         Assert.Equal("revoked", (string?)revoked["status"]);
-        await (await vendorApi.ReadProfileAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.ReadProfileAsync(customerId)).AssertProblemAsync(HttpStatusCode.Forbidden);
 
         // The one served read is in her access log, once, with the attribute names and no values.
         var log = await (await customerApi.GetAsync("/v1/me/access-log")).JsonAsync();
@@ -78,10 +79,11 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         var customer = await app.SignUpAsync();
         var grantId = await app.GrantAsync(vendor, customer, "name email phone", "email");
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
-        await (await vendorApi.ReadProfileAsync(customer.Id)).JsonAsync();
+        await (await vendorApi.ReadProfileAsync(customerId)).JsonAsync();
 
-        var grants = await (await vendorApi.GetAsync($"/v1/grants?customerId={customer.Id}&status=active")).JsonAsync();
+        var grants = await (await vendorApi.GetAsync($"/v1/grants?customerId={customerId}&status=active")).JsonAsync();
         Assert.Equal(grantId.ToString(), (string?)Assert.Single(grants["items"]!.AsArray())!["id"]);
 
         var relationships = (await customerApi.GetFromJsonAsync<JsonObject>("/v1/me/relationships"))!["items"]!.AsArray();
@@ -112,7 +114,8 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
         Assert.Null((await granted.JsonAsync())["requestId"]);
         using var vendorApi = app.Api(vendor);
-        var read = await (await vendorApi.ReadProfileAsync(customer.Id, "service-delivery")).JsonAsync();
+        var customerId = await app.ConnectAsync(vendor, customer);
+        var read = await (await vendorApi.ReadProfileAsync(customerId, "service-delivery")).JsonAsync();
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{ "contact": { "phone": "+442071838750" } }"""), read["profile"]));
     }
 
@@ -125,12 +128,13 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         var grantId = await app.GrantAsync(vendor, customer, "name email");
         using var customerApi = app.Api(customer);
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
 
         var narrowed = await (await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/narrow", new { removeScopes = new[] { "email" } })).JsonAsync();
 
         Assert.Equal("active", (string?)narrowed["status"]);
         Assert.Equal(["name"], narrowed["scopes"]!.AsArray().Select(s => (string?)s));
-        var read = await (await vendorApi.ReadProfileAsync(customer.Id)).JsonAsync();
+        var read = await (await vendorApi.ReadProfileAsync(customerId)).JsonAsync();
         Assert.Null(read["profile"]!["contact"]);
         Assert.NotNull(read["profile"]!["identity"]!["name"]);
     }
@@ -142,12 +146,13 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         var customer = await app.SignUpAsync();
         var grantId = await app.GrantAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
 
         var relinquished = await (await vendorApi.PostAsJsonAsync($"/v1/grants/{grantId}/relinquish", new { reason = "Campaign over" })).JsonAsync();
 
         Assert.Equal("relinquished", (string?)relinquished["status"]);
-        await (await vendorApi.ReadProfileAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.ReadProfileAsync(customerId)).AssertProblemAsync(HttpStatusCode.Forbidden);
         var mine = await (await customerApi.GetAsync($"/v1/me/grants/{grantId}")).JsonAsync();
         Assert.Equal("relinquished", (string?)mine["status"]);
         Assert.Equal("Campaign over", (string?)mine["endReason"]);
@@ -159,8 +164,9 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id)).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(customerId)).IdAsync();
 
         var denied = await (await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/deny", new { reason = "No, thank you" })).JsonAsync();
 
@@ -169,7 +175,7 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         Assert.Equal("denied", (string?)outcome["status"]);
         Assert.Equal("No, thank you", (string?)outcome["denialReason"]);
         Assert.Null(outcome["grantId"]);
-        await (await vendorApi.ReadProfileAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.ReadProfileAsync(customerId)).AssertProblemAsync(HttpStatusCode.Forbidden);
     }
 
     [Fact]
@@ -178,10 +184,11 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
 
-        var first = await vendorApi.RequestAccessAsync(customer.Id, idempotencyKey: "order-4711");
-        var retry = await vendorApi.RequestAccessAsync(customer.Id, idempotencyKey: "order-4711");
-        var other = await vendorApi.RequestAccessAsync(customer.Id, scopes: "phone", idempotencyKey: "order-4711");
+        var first = await vendorApi.RequestAccessAsync(customerId, idempotencyKey: "order-4711");
+        var retry = await vendorApi.RequestAccessAsync(customerId, idempotencyKey: "order-4711");
+        var other = await vendorApi.RequestAccessAsync(customerId, scopes: "phone", idempotencyKey: "order-4711");
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
@@ -199,14 +206,45 @@ public sealed class ConsentLifecycleTests(VaultApp app) : IClassFixture<VaultApp
         var customer = await app.SignUpAsync();
         var other = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.Created, (await vendorApi.RequestAccessAsync(customer.Id)).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await vendorApi.RequestAccessAsync(customerId)).StatusCode);
         }
 
-        await (await vendorApi.RequestAccessAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.TooManyRequests);
-        Assert.Equal(HttpStatusCode.Created, (await vendorApi.RequestAccessAsync(other.Id)).StatusCode);
+        await (await vendorApi.RequestAccessAsync(customerId)).AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.Created, (await vendorApi.RequestAccessAsync(await app.ConnectAsync(vendor, other))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_vendor_asks_to_extend_its_grant_and_her_approval_changes_that_grant_rather_than_adding_one()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        var grantId = await app.GrantAsync(vendor, customer, "name");
+        var customerId = await app.ConnectAsync(vendor, customer);
+        using var vendorApi = app.Api(vendor);
+        using var customerApi = app.Api(customer);
+
+        var requestId = await (await vendorApi.PostAsJsonAsync("/v1/access-requests", new
+        {
+            customerId, scopes = new[] { "name", "email" }, purpose = "marketing", description = "Newsletter, now with your e-mail", duration = "P1Y",
+            extendsGrantId = grantId,
+        })).IdAsync();
+        var asked = await (await customerApi.GetAsync($"/v1/me/access-requests/{requestId}")).JsonAsync();
+        var approved = await (await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { })).JsonAsync();
+
+        Assert.Equal(grantId.ToString(), (string?)asked["extendsGrantId"]);
+        Assert.Equal(grantId.ToString(), (string?)approved["grantId"]);
+        var grant = Assert.Single((await (await customerApi.GetAsync("/v1/me/grants")).JsonAsync())["items"]!.AsArray())!;
+        Assert.Equal(["name", "email"], grant["scopes"]!.AsArray().Select(s => (string?)s));
+        Assert.Equal("Newsletter, now with your e-mail", (string?)grant["description"]);
+        var problem = await (await vendorApi.PostAsJsonAsync("/v1/access-requests", new
+        {
+            customerId, scopes = new[] { "name" }, purpose = "analytics", description = "Statistics", duration = "P1M", extendsGrantId = grantId,
+        })).AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["extendsGrantId"], problem.ErrorFields());
     }
 
     [Fact]

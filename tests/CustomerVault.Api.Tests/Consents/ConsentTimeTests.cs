@@ -16,17 +16,18 @@ public sealed class ConsentTimeTests(VaultApp app) : IClassFixture<VaultApp>
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id)).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(customerId)).IdAsync();
         var grantId = (Guid)(await (await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve",
             new { expiresAt = app.Clock.GetUtcNow().AddDays(10) })).JsonAsync())["grantId"]!;
-        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customerId)).StatusCode);
 
         app.Clock.Advance(TimeSpan.FromDays(10));
         using var vendorNow = await app.FreshApiAsync(vendor);
         using var customerNow = await app.FreshApiAsync(customer);
 
-        await (await vendorNow.ReadProfileAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorNow.ReadProfileAsync(customerId)).AssertProblemAsync(HttpStatusCode.Forbidden);
         var expired = await (await customerNow.GetAsync("/v1/me/grants?status=expired")).JsonAsync();
         Assert.Equal(grantId.ToString(), (string?)Assert.Single(expired["items"]!.AsArray())!["id"]);
         Assert.Empty((await (await vendorNow.GetAsync("/v1/grants?status=active")).JsonAsync())["items"]!.AsArray());
@@ -43,8 +44,9 @@ public sealed class ConsentTimeTests(VaultApp app) : IClassFixture<VaultApp>
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id)).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(customerId)).IdAsync();
 
         app.Clock.Advance(TimeSpan.FromDays(30));
         using var vendorNow = await app.FreshApiAsync(vendor);

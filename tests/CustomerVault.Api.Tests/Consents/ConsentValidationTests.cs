@@ -17,8 +17,9 @@ public sealed class ConsentValidationTests(VaultApp app) : IClassFixture<VaultAp
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var api = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
 
-        var problem = await (await api.RequestAccessAsync(customer.Id, scopes, purpose, duration)).AssertProblemAsync(HttpStatusCode.BadRequest);
+        var problem = await (await api.RequestAccessAsync(customerId, scopes, purpose, duration)).AssertProblemAsync(HttpStatusCode.BadRequest);
 
         Assert.Contains(field, problem.ErrorFields());
         using var customerApi = app.Api(customer);
@@ -31,8 +32,9 @@ public sealed class ConsentValidationTests(VaultApp app) : IClassFixture<VaultAp
         var vendor = await app.RegisterVendorAsync(scopes: "name email");
         var customer = await app.SignUpAsync();
         using var api = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
 
-        var problem = await (await api.RequestAccessAsync(customer.Id, "name birthdate")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        var problem = await (await api.RequestAccessAsync(customerId, "name birthdate")).AssertProblemAsync(HttpStatusCode.BadRequest);
 
         Assert.Equal(["scopes"], problem.ErrorFields());
         Assert.Contains("birthdate", problem.GetProperty("errors").GetProperty("scopes")[0].GetString());
@@ -44,8 +46,9 @@ public sealed class ConsentValidationTests(VaultApp app) : IClassFixture<VaultAp
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, "name email", duration: "P6M")).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(customerId, "name email", duration: "P6M")).IdAsync();
 
         var extraScope = await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { scopes = new[] { "name", "phone" } });
         var tooLate = await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { expiresAt = app.Clock.GetUtcNow().AddMonths(7) });
@@ -61,8 +64,9 @@ public sealed class ConsentValidationTests(VaultApp app) : IClassFixture<VaultAp
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, duration: "P1Y")).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(customerId, duration: "P1Y")).IdAsync();
         var until = app.Clock.GetUtcNow().AddDays(10);
 
         var approved = await (await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { expiresAt = until })).JsonAsync();
@@ -77,8 +81,9 @@ public sealed class ConsentValidationTests(VaultApp app) : IClassFixture<VaultAp
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id)).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(customerId)).IdAsync();
         var grantId = (Guid)(await (await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { })).JsonAsync())["grantId"]!;
 
         var again = await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { });
@@ -115,8 +120,9 @@ public sealed class ConsentValidationTests(VaultApp app) : IClassFixture<VaultAp
         var customer = await app.SignUpAsync();
         await app.GrantAsync(vendor, customer);
         using var api = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
 
-        var problem = await (await api.GetAsync($"/v1/customers/{customer.Id}/profile")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        var problem = await (await api.GetAsync($"/v1/customers/{customerId}/profile")).AssertProblemAsync(HttpStatusCode.BadRequest);
 
         Assert.Equal(["purpose"], problem.ErrorFields());
     }

@@ -13,8 +13,9 @@ public sealed class ContactTests(VaultApp app) : IClassFixture<VaultApp>
         var customer = await app.SignUpAsync();
         await app.GrantAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
 
-        var permission = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync();
+        var permission = await (await vendorApi.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=email")).JsonAsync();
 
         Assert.False((bool)permission["allowed"]!);
         Assert.Equal("no-contact-grant", (string?)permission["reason"]);
@@ -25,38 +26,57 @@ public sealed class ContactTests(VaultApp app) : IClassFixture<VaultApp>
     {
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
-        await app.SetProfileAsync(customer, """{ "preferences": { "communication": { "channels": ["email", "post"], "maxContactsPerWeek": 2 } } }""");
-        await app.GrantAsync(vendor, customer, contactTerms: new { channels = new[] { "email", "sms" }, maxContactsPerWeek = 3 });
+        await app.SetProfileAsync(customer, """{ "preferences": { "communication": { "channels": ["phone", "sms"], "maxContactsPerWeek": 2 } } }""");
+        await app.GrantAsync(vendor, customer, contactTerms: new { channels = new[] { "phone", "post" }, maxContactsPerWeek = 3 });
         using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
 
-        var sms = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=sms")).JsonAsync();
-        var post = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=post")).JsonAsync();
-        Assert.Equal("channel-not-accepted", (string?)sms["reason"]);
-        Assert.Equal("channel-not-granted", (string?)post["reason"]);
+        var post = await (await vendorApi.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=post")).JsonAsync();
+        var sms = await (await vendorApi.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=sms")).JsonAsync();
+        Assert.Equal("channel-not-accepted", (string?)post["reason"]);
+        Assert.Equal("channel-not-granted", (string?)sms["reason"]);
 
-        var email = await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync();
-        Assert.True((bool)email["allowed"]!);
-        Assert.Equal(2, (int)email["weeklyLimit"]!);
+        var phone = await (await vendorApi.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=phone")).JsonAsync();
+        Assert.True((bool)phone["allowed"]!);
+        Assert.Equal(2, (int)phone["weeklyLimit"]!);
 
-        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).StatusCode);
-        var third = await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" }))
-            .AssertProblemAsync(HttpStatusCode.Forbidden);
-        Assert.Equal("weekly-cap-reached", third.GetProperty("reason").GetString());
-        await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "sms" })).AssertProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "phone" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "phone" })).StatusCode);
+        var third = await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "phone" });
+        var cap = await third.AssertProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.Equal("weekly-cap-reached", cap.GetProperty("reason").GetString());
+        Assert.True(cap.GetProperty("nextAllowedAt").GetDateTimeOffset() > app.Clock.GetUtcNow().AddDays(6));
+        Assert.NotNull(third.Headers.RetryAfter);
+        await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "post" })).AssertProblemAsync(HttpStatusCode.Forbidden);
 
         var log = await (await customerApi.GetAsync($"/v1/me/access-log?vendorId={vendor.Id}")).JsonAsync();
         var contacts = log["items"]!.AsArray().Where(e => (string?)e!["kind"] == "contact").ToList();
         Assert.Equal(2, contacts.Count);
-        Assert.All(contacts, c => Assert.Equal("email", (string?)c!["channel"]));
+        Assert.All(contacts, c => Assert.Equal("phone", (string?)c!["channel"]));
         var row = Assert.Single((await customerApi.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/v1/me/relationships"))!["items"]!.AsArray())!;
         Assert.Equal(2, (int)row["contactsLast7Days"]!);
 
         // A week later the count starts again.
         app.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
         using var later = await app.FreshApiAsync(vendor);
-        Assert.True((bool)(await (await later.GetAsync($"/v1/customers/{customer.Id}/contact-permission?channel=email")).JsonAsync())["allowed"]!);
+        Assert.True((bool)(await (await later.GetAsync($"/v1/customers/{customerId}/contact-permission?channel=phone")).JsonAsync())["allowed"]!);
+    }
+
+    [Fact]
+    public async Task Contacts_the_vault_delivers_itself_are_not_self_reported_they_are_messages()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        await app.GrantAsync(vendor, customer, contactTerms: new { channels = new[] { "email", "sms" }, maxContactsPerWeek = 3 });
+        using var vendorApi = app.Api(vendor);
+        var customerId = await app.ConnectAsync(vendor, customer);
+
+        foreach (var channel in new[] { "email", "sms", "portal" })
+        {
+            var problem = await (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel })).AssertProblemAsync(HttpStatusCode.BadRequest);
+            Assert.Equal(["channel"], problem.ErrorFields());
+        }
     }
 
     [Fact]

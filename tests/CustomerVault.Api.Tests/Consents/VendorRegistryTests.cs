@@ -33,6 +33,7 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
         var grantId = await app.GrantAsync(vendor, customer);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var admin = await app.OperatorAsync();
         using var vendorApi = app.Api(vendor);
         using var customerApi = app.Api(customer);
@@ -41,8 +42,8 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal("suspended", (string?)suspended["status"]);
 
         // The token it already holds no longer works, and it cannot get a new one.
-        await (await vendorApi.ReadProfileAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Forbidden);
-        await (await vendorApi.RequestAccessAsync(customer.Id, "phone")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.ReadProfileAsync(customerId)).AssertProblemAsync(HttpStatusCode.Forbidden);
+        await (await vendorApi.RequestAccessAsync(customerId, "phone")).AssertProblemAsync(HttpStatusCode.Forbidden);
         await (await vendorApi.GetAsync($"/v1/grants/{grantId}")).AssertProblemAsync(HttpStatusCode.Forbidden);
         var token = await app.ClientCredentialsAsync(vendor.ClientId, vendor.Secret, "vault.access");
         Assert.True(token.IsError);
@@ -53,7 +54,7 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
         })).AssertProblemAsync(HttpStatusCode.Conflict);
 
         Assert.Equal("active", (string?)(await (await admin.PostAsJsonAsync($"/v1/vendors/{vendor.Id}/reactivate", new { })).JsonAsync())["status"]);
-        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customerId)).StatusCode);
         Assert.Equal("active", (string?)(await (await customerApi.GetAsync($"/v1/me/grants/{grantId}")).JsonAsync())["status"]);
         await (await admin.PostAsJsonAsync($"/v1/vendors/{vendor.Id}/reactivate", new { })).AssertProblemAsync(HttpStatusCode.Conflict);
     }
@@ -84,12 +85,32 @@ public sealed class VendorRegistryTests(VaultApp app) : IClassFixture<VaultApp>
     }
 
     [Fact]
+    public async Task An_operator_sets_where_customers_come_back_to_after_the_vendors_web_flow_and_without_one_it_has_no_web_flow()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        using var admin = await app.OperatorAsync();
+        Assert.NotEqual(HttpStatusCode.Created, (await app.PushRawAsync(vendor, VendorWebFlow.Details(), Pkce.Create(), "s")).StatusCode);
+
+        var set = await (await admin.PutAsJsonAsync($"/v1/vendors/{vendor.Id}/redirect-uris", new { redirectUris = new[] { VendorWebFlow.RedirectUri } })).JsonAsync();
+
+        Assert.Equal([VendorWebFlow.RedirectUri], set["redirectUris"]!.AsArray().Select(u => (string?)u));
+        Assert.Equal(HttpStatusCode.Created, (await app.PushRawAsync(vendor, VendorWebFlow.Details(), Pkce.Create(), "s")).StatusCode);
+        var plainHttp = await (await admin.PutAsJsonAsync($"/v1/vendors/{vendor.Id}/redirect-uris", new { redirectUris = new[] { "http://shop.example/callback" } }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["redirectUris"], plainHttp.ErrorFields());
+        await (await admin.PutAsJsonAsync($"/v1/vendors/{vendor.Id}/redirect-uris", new { redirectUris = Array.Empty<string>() })).JsonAsync();
+        Assert.NotEqual(HttpStatusCode.Created, (await app.PushRawAsync(vendor, VendorWebFlow.Details(), Pkce.Create(), "s")).StatusCode);
+        await (await admin.PutAsJsonAsync($"/v1/vendors/{Guid.NewGuid()}/redirect-uris", new { redirectUris = Array.Empty<string>() }))
+            .AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task The_configured_demo_vendor_is_registered_and_can_request_access()
     {
         var token = await app.ClientCredentialsAsync("demo-vendor", "demo-vendor-secret");
         var customer = await app.SignUpAsync();
         using var demo = app.CreateApiClient(token.AccessToken);
 
-        Assert.Equal(HttpStatusCode.Created, (await demo.RequestAccessAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await demo.RequestAccessAsync(await app.ConnectAsync(demo, null, customer))).StatusCode);
     }
 }

@@ -46,7 +46,8 @@ public sealed class FuzzTests(FuzzVaultApp app, ITestOutputHelper output) : ICla
         var otherVendor = await app.RegisterVendorAsync("Other Vendor");
         var grantId = await app.GrantAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, "email")).IdAsync();
+        var customerAtVendor = await app.ConnectAsync(vendor, customer);
+        var requestId = await (await vendorApi.RequestAccessAsync(customerAtVendor, "email")).IdAsync();
         var tokens = new Dictionary<string, string>
         {
             ["customer"] = customer.AccessToken,
@@ -59,7 +60,9 @@ public sealed class FuzzTests(FuzzVaultApp app, ITestOutputHelper output) : ICla
             ["customerId"] = customer.Id, ["vendorId"] = otherVendor.Id, ["grantId"] = grantId, ["requestId"] = requestId,
         };
 
-        var fuzzer = new ApiFuzzer(document, ids, app.Clock.GetUtcNow(), seed);
+        // The vendor names her by its own id for her; everyone else by her vault id.
+        var vendorIds = new Dictionary<string, IReadOnlyDictionary<string, Guid>> { ["vault.access"] = new Dictionary<string, Guid> { ["customerId"] = customerAtVendor } };
+        var fuzzer = new ApiFuzzer(document, ids, app.Clock.GetUtcNow(), seed, vendorIds);
         var operations = fuzzer.Operations();
         Assert.True(operations.Count >= 40, $"The contract lists {operations.Count} operations; the fuzzer did not read it.");
 

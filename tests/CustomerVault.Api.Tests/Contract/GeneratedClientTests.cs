@@ -41,12 +41,14 @@ namespace CustomerVault.Api.Tests.Contract
             var customer = await app.SignUpAsync();
             var vendorApi = Client(vendor.AccessToken);
             var customerApi = Client(customer.AccessToken);
+            // The vendor knows her by its own id, learnt from a connection code she gave it.
+            var customerId = await app.ConnectAsync(vendor, customer);
             await customerApi.PatchMyProfileAsync(
                 new ProfileDocument { Identity = new IdentityAttributes { Name = new PersonName { Given = "Ada", Family = "Lovelace" } } });
 
             var requested = await vendorApi.RequestAccessAsync(new AccessRequestBody
             {
-                CustomerId = customer.Id,
+                CustomerId = customerId,
                 Scopes = ["name", "email"],
                 Purpose = "service-delivery",
                 Description = "Deliver your orders",
@@ -72,7 +74,7 @@ namespace CustomerVault.Api.Tests.Contract
             Assert.EndsWith("/problems/stale-version", stale.Result.Type);
 
             Assert.Equal("approved", (await vendorApi.GetAccessRequestAsync(requested.Result.Id)).Result.Status);
-            var profile = (await vendorApi.ReadCustomerProfileAsync(customer.Id, purpose: "service-delivery")).Result;
+            var profile = (await vendorApi.ReadCustomerProfileAsync(customerId, purpose: "service-delivery")).Result;
             Assert.Equal(["name"], profile.Scopes);
             Assert.Equal("Lovelace", profile.Profile.Identity.Name.Family);
             Assert.Null(profile.Profile.Contact);
@@ -117,7 +119,8 @@ namespace CustomerVault.Api.Tests.Contract
             var vendorReceipt = (await Client(vendor.AccessToken).GetGrantReceiptAsync(grantId)).Result;
             Assert.Equal("revoked", vendorReceipt.Receipt.Event);
             Assert.Equal(["name"], vendorReceipt.Receipt.Scopes);
-            Assert.Equal(customer.Id.ToString(), vendorReceipt.Receipt.PiiPrincipalId);
+            // The receipt names her as the vendor knows her, never by her vault id.
+            Assert.Equal((await app.ConnectAsync(vendor, customer)).ToString(), vendorReceipt.Receipt.PiiPrincipalId);
             Assert.Equal(3, vendorReceipt.Jws.Split('.').Length);
 
             var relationships = (await customerApi.GetMyRelationshipsAsync()).Result;

@@ -26,7 +26,7 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
 
         var response = await api.PostAsJsonAsync("/v1/access-requests", new Dictionary<string, object>
         {
-            ["customerId"] = customer.Id, ["scopes"] = new[] { "email" }, ["purpose"] = "marketing", ["description"] = "Our newsletter",
+            ["customerId"] = await app.ConnectAsync(vendor, customer), ["scopes"] = new[] { "email" }, ["purpose"] = "marketing", ["description"] = "Our newsletter",
             ["duration"] = "P6M", [field] = value,
         });
 
@@ -42,7 +42,7 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
         using var vendorApi = app.Api(vendor);
         using var customerApi = app.Api(customer);
         using var operatorApi = await app.OperatorAsync();
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, "email")).IdAsync();
+        var requestId = await (await vendorApi.RequestAccessAsync(await app.ConnectAsync(vendor, customer), "email")).IdAsync();
         var grantId = await app.GrantAsync(vendor, customer);
 
         (HttpResponseMessage Response, string Field)[] answers =
@@ -213,11 +213,12 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
         var customer = await app.SignUpAsync();
         using var vendorApi = app.Api(vendor);
         using var customerApi = app.Api(customer);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, "name email")).IdAsync();
+        var customerAtVendor = await app.ConnectAsync(vendor, customer);
+        var requestId = await (await vendorApi.RequestAccessAsync(customerAtVendor, "name email")).IdAsync();
 
         // "scope" for "scopes": ignoring it would approve every scope requested.
         var approved = await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { scope = new[] { "email" } });
-        var nested = await vendorApi.RequestAccessAsync(customer.Id, contactTerms: new { channels = new[] { "email" }, maxContactsPerWeek = 1, perDay = 9 });
+        var nested = await vendorApi.RequestAccessAsync(customerAtVendor, contactTerms: new { channels = new[] { "email" }, maxContactsPerWeek = 1, perDay = 9 });
 
         Assert.Equal(["scope"], (await approved.AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
         Assert.Equal(["contactTerms.perDay"], (await nested.AssertProblemAsync(HttpStatusCode.BadRequest)).ErrorFields());
@@ -262,7 +263,7 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
         {
             vendorId = vendor.Id, scopes = new[] { "email" }, purpose = "analytics", expiresAt = DateTimeOffset.UtcNow.AddDays(30).ToOffset(TimeSpan.FromHours(14)),
         });
-        var forever = await vendorApi.RequestAccessAsync(customer.Id, duration: "P9999Y");
+        var forever = await vendorApi.RequestAccessAsync(await app.ConnectAsync(vendor, customer), duration: "P9999Y");
 
         Assert.Equal(HttpStatusCode.OK, asOf.StatusCode);
         Assert.Equal(HttpStatusCode.OK, log.StatusCode);
@@ -295,7 +296,7 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
     {
         var vendor = await app.RegisterVendorAsync();
         var customer = await app.SignUpAsync();
-        var requestId = await (await app.Api(vendor).RequestAccessAsync(customer.Id, "email")).IdAsync();
+        var requestId = await (await app.Api(vendor).RequestAccessAsync(await app.ConnectAsync(vendor, customer), "email")).IdAsync();
         using var browser = app.CreateBrowser();
         var signedIn = await browser.SubmitFormAsync("/account/sign-in", new() { ["Email"] = customer.Email, ["Password"] = customer.Password });
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
@@ -338,9 +339,10 @@ public sealed class HostileInputTests(NetworkVaultApp app) : IClassFixture<Netwo
         using var customerApi = app.Api(customer);
         var logged = app.Logs.Count;
         var statuses = new List<HttpStatusCode>();
+        var customerAtVendor = await app.ConnectAsync(vendor, customer);
         for (var round = 0; round < 8; round++)
         {
-            var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, "email")).IdAsync();
+            var requestId = await (await vendorApi.RequestAccessAsync(customerAtVendor, "email")).IdAsync();
             var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => customerApi.PostAsJsonAsync(
                 $"/v1/me/access-requests/{requestId}/{(i % 2 == 0 ? "approve" : "deny")}", new { })));
             statuses.AddRange(answers.Select(a => a.StatusCode));

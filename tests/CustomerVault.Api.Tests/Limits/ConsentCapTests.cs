@@ -44,7 +44,7 @@ public sealed class ConsentCapTests(SmallCapsVaultApp app) : IClassFixture<Small
         await app.GrantAsync(a, customer);
         await app.GrantAsync(a, customer);
         using var vendorA = app.Api(a);
-        var third = await (await vendorA.RequestAccessAsync(customer.Id)).IdAsync();
+        var third = await (await vendorA.RequestAccessAsync(await app.ConnectAsync(a, customer))).IdAsync();
 
         AssertCap(await (await api.PostAsJsonAsync($"/v1/me/access-requests/{third}/approve", new { })).AssertProblemAsync(HttpStatusCode.Conflict),
             "activeGrantsPerVendorAndCustomer", 2, 2);
@@ -57,10 +57,10 @@ public sealed class ConsentCapTests(SmallCapsVaultApp app) : IClassFixture<Small
     {
         var (a, b, c) = (await app.RegisterVendorAsync(), await app.RegisterVendorAsync(), await app.RegisterVendorAsync());
         var customer = await app.SignUpAsync();
-        Assert.Equal(HttpStatusCode.Created, (await app.Api(a).RequestAccessAsync(customer.Id)).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await app.Api(b).RequestAccessAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await app.Api(a).RequestAccessAsync(await app.ConnectAsync(a, customer))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await app.Api(b).RequestAccessAsync(await app.ConnectAsync(b, customer))).StatusCode);
 
-        var refused = await app.Api(c).RequestAccessAsync(customer.Id);
+        var refused = await app.Api(c).RequestAccessAsync(await app.ConnectAsync(c, customer));
 
         AssertCap(await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests), "pendingRequestsPerCustomer", 2, 2);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromDays(29), TimeSpan.FromDays(30));

@@ -24,9 +24,11 @@ public sealed class ErasureTests(WebhookVaultApp app) : IClassFixture<WebhookVau
         var customer = await app.SignUpAsync(email: $"erase.{unique}@example.org");
         await app.SetProfileAsync(customer, $$"""{ "identity": { "name": { "given": "{{given}}", "family": "{{family}}" } }, "contact": { "phone": "{{phone}}" } }""");
         var grantId = await app.GrantAsync(vendor, customer, "name email phone");
+        var customerId = await app.ConnectAsync(vendor, customer);
+        var customerAtAsking = await app.ConnectAsync(asking, customer);
         using var vendorApi = app.Api(vendor);
-        (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/profile?purpose=marketing")).EnsureSuccessStatusCode();
-        var pendingId = await (await app.Api(asking).RequestAccessAsync(customer.Id)).IdAsync();
+        (await vendorApi.GetAsync($"/v1/customers/{customerId}/profile?purpose=marketing")).EnsureSuccessStatusCode();
+        var pendingId = await (await app.Api(asking).RequestAccessAsync(customerAtAsking)).IdAsync();
         Assert.Contains(customer.Email, await DumpAsync());
 
         using var customerApi = app.Api(customer);
@@ -40,8 +42,8 @@ public sealed class ErasureTests(WebhookVaultApp app) : IClassFixture<WebhookVau
             Assert.DoesNotContain(value, dump, StringComparison.OrdinalIgnoreCase);
         }
 
-        await (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/profile?purpose=marketing")).AssertProblemAsync(HttpStatusCode.Gone);
-        await (await app.Api(asking).RequestAccessAsync(customer.Id)).AssertProblemAsync(HttpStatusCode.Gone);
+        await (await vendorApi.GetAsync($"/v1/customers/{customerId}/profile?purpose=marketing")).AssertProblemAsync(HttpStatusCode.Gone);
+        await (await app.Api(asking).RequestAccessAsync(customerAtAsking)).AssertProblemAsync(HttpStatusCode.Gone);
         await (await customerApi.GetAsync("/v1/me/profile")).AssertProblemAsync(HttpStatusCode.Gone);
         await (await customerApi.GetAsync("/v1/me/export")).AssertProblemAsync(HttpStatusCode.Gone);
         await (await customerApi.GetAsync("/v1/me/grants")).AssertProblemAsync(HttpStatusCode.Gone);

@@ -18,13 +18,16 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         var customer = await app.SignUpAsync();
         await app.SetProfileAsync(customer, """
             { "identity": { "name": { "given": "Ada", "family": "Lovelace" } },
-              "preferences": { "communication": { "channels": ["email"], "maxContactsPerWeek": 2 } } }
+              "preferences": { "communication": { "channels": ["post"], "maxContactsPerWeek": 2 } } }
             """);
-        var grantId = await app.GrantAsync(vendor, customer, "name email", contactTerms: new { channels = new[] { "email" }, maxContactsPerWeek = 1 });
+        var grantId = await app.GrantAsync(vendor, customer, "name email", contactTerms: new { channels = new[] { "post" }, maxContactsPerWeek = 1 });
         using var vendorApi = app.Api(vendor);
-        (await vendorApi.GetAsync($"/v1/customers/{customer.Id}/profile?purpose=marketing")).EnsureSuccessStatusCode();
-        (await vendorApi.PostAsJsonAsync($"/v1/customers/{customer.Id}/contacts", new { channel = "email" })).EnsureSuccessStatusCode();
+        var customerId = await app.ConnectAsync(vendor, customer);
+        (await vendorApi.GetAsync($"/v1/customers/{customerId}/profile?purpose=marketing")).EnsureSuccessStatusCode();
+        (await vendorApi.PostAsJsonAsync($"/v1/customers/{customerId}/contacts", new { channel = "post" })).EnsureSuccessStatusCode();
         using var customerApi = app.Api(customer);
+        (await customerApi.PostAsJsonAsync("/v1/me/messages", new { vendorId = vendor.Id, kind = "question", subject = "Delivery", body = "When does it ship?" }))
+            .EnsureSuccessStatusCode();
 
         var response = await customerApi.GetAsync("/v1/me/export");
 
@@ -47,7 +50,8 @@ public sealed class ExportTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal(grantId.ToString(), (string?)grant["grant"]!["id"]);
         Assert.Equal("granted", (string?)Assert.Single(grant["receipts"]!.AsArray())!["event"]);
         Assert.Equal(["contact.email", "identity.name"], Assert.Single(document["reads"]!.AsArray())!["attributes"]!.AsArray().Select(a => (string?)a).Order());
-        Assert.Equal("email", (string?)Assert.Single(document["contacts"]!.AsArray())!["channel"]);
+        Assert.Equal("post", (string?)Assert.Single(document["contacts"]!.AsArray())!["channel"]);
+        Assert.Equal("When does it ship?", (string?)Assert.Single(document["messages"]!.AsArray())!["body"]);
     }
 
     [Fact]

@@ -22,9 +22,10 @@ public sealed class AbandonedWritesTests(VaultApp app) : IClassFixture<VaultApp>
         {
             using var vendorApi = app.Api(vendor);
             using var customerApi = app.Api(customer);
+            var customerId = await app.ConnectAsync(vendor, customer);
             for (var attempt = 0; attempt < 20; attempt++)
             {
-                var requestId = await (await vendorApi.RequestAccessAsync(customer.Id)).IdAsync();
+                var requestId = await (await vendorApi.RequestAccessAsync(customerId)).IdAsync();
                 lock (requests)
                 {
                     requests.Add((customer, requestId));

@@ -52,7 +52,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
             var customer = await vault.SignUpAsync();
             await vault.SetProfileAsync(customer, """{ "identity": { "name": { "given": "Backedup" } } }""");
             await vault.GrantAsync(vendor, customer);
-            Assert.Equal(HttpStatusCode.OK, (await vault.Api(vendor).ReadProfileAsync(customer.Id)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await vault.Api(vendor).ReadProfileAsync(await vault.ConnectAsync(vendor, customer))).StatusCode);
             using var admin = await vault.OperatorAsync();
             checkpoint = Guid.Parse((string)(await (await admin.PostAsync("/v1/audit/checkpoints", null)).JsonAsync())["id"]!);
             before = customer.Id;

@@ -43,7 +43,7 @@ public sealed class DatabaseAvailabilityTests : IAsyncLifetime
         await app.SetProfileAsync(customer, """{ "identity": { "name": { "given": "Clustered" } } }""");
         await app.GrantAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
-        var read = await vendorApi.ReadProfileAsync(customer.Id);
+        var read = await vendorApi.ReadProfileAsync(await app.ConnectAsync(vendor, customer));
 
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Contains("Clustered", await read.Content.ReadAsStringAsync());
@@ -58,11 +58,12 @@ public sealed class DatabaseAvailabilityTests : IAsyncLifetime
         var customer = await app.SignUpAsync();
         await app.SetProfileAsync(customer, """{ "identity": { "name": { "given": "Outlasting" } } }""");
         var grant = await app.GrantAsync(vendor, customer);
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
         using var customerApi = app.Api(customer);
 
         await _server.StopAsync();
-        var read = await vendorApi.ReadProfileAsync(customer.Id);
+        var read = await vendorApi.ReadProfileAsync(customerId);
         var revoke = await customerApi.PostAsync($"/v1/me/grants/{grant}/revoke", System.Net.Http.Json.JsonContent.Create(new { reason = "Not now" }));
 
         foreach (var refused in new[] { read, revoke })
@@ -74,12 +75,12 @@ public sealed class DatabaseAvailabilityTests : IAsyncLifetime
 
         _server = await StartServerAsync();
         HttpResponseMessage? served = null;
-        await Eventually.HoldsAsync(async () => (served = await vendorApi.ReadProfileAsync(customer.Id)).StatusCode == HttpStatusCode.OK,
+        await Eventually.HoldsAsync(async () => (served = await vendorApi.ReadProfileAsync(customerId)).StatusCode == HttpStatusCode.OK,
             () => $"The vault did not serve again after the database came back: {(int?)served?.StatusCode}");
         Assert.Contains("Outlasting", await served!.Content.ReadAsStringAsync());
         var revoked = await customerApi.PostAsync($"/v1/me/grants/{grant}/revoke", System.Net.Http.Json.JsonContent.Create(new { reason = "Not now" }));
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await vendorApi.ReadProfileAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await vendorApi.ReadProfileAsync(customerId)).StatusCode);
 
         // The background work (access log, webhooks, expiry, checkpoints) outlived the outage: the node is still up.
         Assert.False(app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);

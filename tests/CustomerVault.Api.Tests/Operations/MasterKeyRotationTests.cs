@@ -70,9 +70,10 @@ public sealed class MasterKeyRotationTests
     {
         using var customerApi = await vault.FreshApiAsync(customer);
         using var vendorApi = await vault.FreshApiAsync(vendor);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, "email", purpose: "analytics")).IdAsync();
+        var customerId = await vault.ConnectAsync(vendorApi, vendor.Id, customer);
+        var requestId = await (await vendorApi.RequestAccessAsync(customerId, "email", purpose: "analytics")).IdAsync();
         (await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { })).EnsureSuccessStatusCode();
-        var read = await (await vendorApi.ReadProfileAsync(customer.Id, "analytics")).JsonAsync();
+        var read = await (await vendorApi.ReadProfileAsync(customerId, "analytics")).JsonAsync();
         return (string?)read["profile"]!["contact"]!["email"];
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using CustomerVault.Api.Tests.Support;
 using Microsoft.Playwright;
 
@@ -33,7 +34,6 @@ public sealed class PortalJourneyTests(BrowserVaultApp app) : IClassFixture<Brow
         // Her profile: a wrong phone number is explained next to the field, and nothing is saved until it is right.
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your profile" }));
         Assert.Equal(email, await page.GetByLabel("E-mail address").InputValueAsync());
-        var customerId = Guid.Parse(await page.Locator("#vault-id").InnerTextAsync());
         await page.GetByLabel("Given name").FillAsync("Ada");
         await page.GetByLabel("Family name").FillAsync("Lovelace");
         await page.GetByLabel("Phone number").FillAsync("12345");
@@ -46,15 +46,25 @@ public sealed class PortalJourneyTests(BrowserVaultApp app) : IClassFixture<Brow
         await Expect(page.GetByRole(AriaRole.Status).GetByText("Saved."));
         await BrowserVaultApp.ScreenshotAsync(page, "04-profile");
 
-        // A vendor asks over the API; she approves two of the three scopes.
+        // She connects a vendor with a code: it learns its own id for her, never her vault id.
         var vendor = await app.RegisterVendorAsync("Stargazer Optics");
         using var vendorApi = app.Api(vendor);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Who sees your data" }).ClickAsync();
+        await page.GetByLabel("Company (optional: only this company can use the code)").SelectOptionAsync(new SelectOptionValue { Label = "Stargazer Optics" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create a connection code" }).ClickAsync();
+        var code = await page.Locator("#connection-code").InnerTextAsync();
+        await BrowserVaultApp.ScreenshotAsync(page, "05-connection-code");
+        var customerId = Guid.Parse((string)(await (await vendorApi.PostAsJsonAsync("/v1/connections", new { code })).JsonAsync())["customerId"]!);
+        await page.GotoAsync("/portal/relationships");
+        await Expect(page.GetByRole(AriaRole.Article, new() { Name = "Stargazer Optics" }).GetByText("and has no access"));
+
+        // The vendor asks over the API; she approves two of the three scopes.
         await (await vendorApi.RequestAccessAsync(customerId, "name email phone")).IdAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Requests" }).ClickAsync();
         var request = page.GetByRole(AriaRole.Article, new() { Name = "Stargazer Optics asks for your data" });
         await Expect(request);
         await Expect(request.GetByText("Our monthly newsletter about telescopes."));
-        await BrowserVaultApp.ScreenshotAsync(page, "05-request");
+        await BrowserVaultApp.ScreenshotAsync(page, "06-request");
         await request.GetByLabel("Phone number").UncheckAsync();
         await request.GetByRole(AriaRole.Button, new() { Name = "Approve the ticked items" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status).GetByText("You approved Stargazer Optics's request: Name, E-mail address"));
@@ -66,22 +76,22 @@ public sealed class PortalJourneyTests(BrowserVaultApp app) : IClassFixture<Brow
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Stargazer Optics" });
         await Expect(row);
         await Expect(row.GetByText("Read Name, E-mail address"));
-        await BrowserVaultApp.ScreenshotAsync(page, "06-access-log");
+        await BrowserVaultApp.ScreenshotAsync(page, "07-access-log");
 
         // Relationships: one card for the vendor, with its read; she revokes, and the vendor's next read is refused.
         await page.GetByRole(AriaRole.Link, new() { Name = "Who sees your data" }).ClickAsync();
         var card = page.GetByRole(AriaRole.Article, new() { Name = "Stargazer Optics" });
         await Expect(card.GetByText("Has access"));
-        await BrowserVaultApp.ScreenshotAsync(page, "07-relationships");
+        await BrowserVaultApp.ScreenshotAsync(page, "08-relationships");
         await card.GetByRole(AriaRole.Link, new() { Name = "Revoke…" }).ClickAsync();
-        await BrowserVaultApp.ScreenshotAsync(page, "08-revoke-confirmation");
+        await BrowserVaultApp.ScreenshotAsync(page, "09-revoke-confirmation");
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, revoke" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status).GetByText("Revoked"));
         await (await vendorApi.GetAsync($"/v1/customers/{customerId}/profile?purpose=marketing")).AssertProblemAsync(HttpStatusCode.Forbidden);
 
         // Export: a signed file that verifies against the vault's published keys.
         await page.GetByRole(AriaRole.Link, new() { Name = "Your data", Exact = true }).ClickAsync();
-        await BrowserVaultApp.ScreenshotAsync(page, "09-my-data");
+        await BrowserVaultApp.ScreenshotAsync(page, "10-my-data");
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download, signed (.jws)" }).ClickAsync());
         var jws = await File.ReadAllTextAsync((await download.PathAsync())!);
         var validation = await Jws.ValidateAsync(jws, await app.PublishedKeysAsync(), "customervault-export+jwt");
@@ -97,7 +107,7 @@ public sealed class PortalJourneyTests(BrowserVaultApp app) : IClassFixture<Brow
         await page.GetByLabel("Type ERASE to confirm").FillAsync("ERASE");
         await page.GetByRole(AriaRole.Button, new() { Name = "Erase my account" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your account is erased" }));
-        await BrowserVaultApp.ScreenshotAsync(page, "10-erased");
+        await BrowserVaultApp.ScreenshotAsync(page, "11-erased");
         await (await vendorApi.GetAsync($"/v1/customers/{customerId}/profile?purpose=marketing")).AssertProblemAsync(HttpStatusCode.Gone);
 
         await page.GotoAsync("/account/sign-in");

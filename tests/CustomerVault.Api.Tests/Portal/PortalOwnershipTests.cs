@@ -12,7 +12,7 @@ public sealed class PortalOwnershipTests(BrowserVaultApp app) : IClassFixture<Br
         var vendor = await app.RegisterVendorAsync("Other Ltd");
         var other = await app.SignUpAsync();
         var othersGrant = await app.GrantAsync(vendor, other);
-        var othersRequest = await (await app.Api(vendor).RequestAccessAsync(other.Id)).IdAsync();
+        var othersRequest = await (await app.Api(vendor).RequestAccessAsync(await app.ConnectAsync(vendor, other))).IdAsync();
         var page = await SignedInPageAsync();
 
         foreach (var url in new[] { $"/portal/requests/{othersRequest}", $"/portal/grants/{othersGrant}", $"/portal/grants/{othersGrant}/receipt" })

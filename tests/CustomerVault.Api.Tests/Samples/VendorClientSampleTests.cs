@@ -37,7 +37,10 @@ public sealed class VendorClientSampleTests(WebhookVaultApp app) : IClassFixture
         // Polling only after a minute: within this test every answer must come by webhook.
         var flow = new VendorFlow(vault, listener, data, output) { PollEvery = TimeSpan.FromMinutes(1) };
 
-        var requestId = await flow.AskAsync(customer.Id, ["name", "email", "phone"], "marketing", "Telescope news", "P6M", cancellationToken);
+        // She tells the vendor a connection code; the vendor learns its id for her.
+        var code = (string)(await (await app.Api(customer).PostAsJsonAsync("/v1/me/connection-codes", new { }, cancellationToken)).JsonAsync())["code"]!;
+        var customerId = await vault.ConnectAsync(code, cancellationToken);
+        var requestId = await flow.AskAsync(customerId, ["name", "email", "phone"], "marketing", "Telescope news", "P6M", cancellationToken);
         using var customerApi = app.Api(customer);
         var approval = await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve", new { scopes = new[] { "name", "email" } }, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, approval.StatusCode);
@@ -48,17 +51,17 @@ public sealed class VendorClientSampleTests(WebhookVaultApp app) : IClassFixture
         Assert.Contains("(notification ", output.ToString());
 
         var grantId = decision.GrantId!.Value;
-        var profile = await flow.ReadAsync(customer.Id, grantId, "marketing", cancellationToken);
+        var profile = await flow.ReadAsync(customerId, grantId, "marketing", cancellationToken);
         Assert.Equal("Ada", (string?)profile!["identity"]!["name"]!["given"]);
         Assert.Null(profile["contact"]?["phone"]);
-        Assert.NotNull(data.Get(customer.Id));
+        Assert.NotNull(data.Get(customerId));
 
-        var following = flow.FollowAsync(customer.Id, grantId, "marketing", cancellationToken);
+        var following = flow.FollowAsync(customerId, grantId, "marketing", cancellationToken);
         (await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { reason = "No more newsletters" }, cancellationToken)).EnsureSuccessStatusCode();
 
         Assert.Equal("revoked", await following);
-        Assert.Null(data.Get(customer.Id));
-        Assert.Null(await flow.ReadAsync(customer.Id, grantId, "marketing", cancellationToken));
+        Assert.Null(data.Get(customerId));
+        Assert.Null(await flow.ReadAsync(customerId, grantId, "marketing", cancellationToken));
         Assert.Contains("grant.revoked; erased our copy", output.ToString());
     }
 

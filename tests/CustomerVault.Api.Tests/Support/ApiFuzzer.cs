@@ -75,7 +75,14 @@ public sealed record FuzzedRequest(
 /// Deterministic: the same seed gives the same requests, and each operation has its own sequence, so operations
 /// added later do not change the requests of the others.
 /// </summary>
-public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<string, Guid> knownIds, DateTimeOffset now, int seed)
+/// <remarks>
+/// <paramref name="knownIds"/> name the ids of existing things by parameter or member name; <paramref name="idsByScope"/>
+/// overrides them for the operations that require a scope (a vendor names a customer by its own id for her, an auditor by
+/// her vault id).
+/// </remarks>
+public sealed partial class ApiFuzzer(
+    JsonObject document, IReadOnlyDictionary<string, Guid> knownIds, DateTimeOffset now, int seed,
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, Guid>>? idsByScope = null)
 {
     /// <summary>Larger than any body the API takes.</summary>
     public const int HugeBodyBytes = 2 * 1024 * 1024;
@@ -247,6 +254,7 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
     private Draft Valid(ApiOperation operation)
     {
         var draft = new Draft(operation);
+        var ids = IdsFor(operation);
         foreach (var parameter in operation.Parameters)
         {
             var name = parameter["name"]!.GetValue<string>();
@@ -254,13 +262,13 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
             switch (parameter["in"]!.GetValue<string>())
             {
                 case "path":
-                    draft.PathValues[name] = Uri.EscapeDataString(Text(ValidValue(name, schema, 0)));
+                    draft.PathValues[name] = Uri.EscapeDataString(Text(ValidValue(ids, name, schema, 0)));
                     break;
-                case "query" when parameter["required"]?.GetValue<bool>() == true || Hints.ContainsKey(name) || knownIds.ContainsKey(name):
-                    draft.Query.Add((name, Uri.EscapeDataString(Text(ValidValue(name, schema, 0)))));
+                case "query" when parameter["required"]?.GetValue<bool>() == true || Hints.ContainsKey(name) || ids.ContainsKey(name):
+                    draft.Query.Add((name, Uri.EscapeDataString(Text(ValidValue(ids, name, schema, 0)))));
                     break;
                 case "header" when parameter["required"]?.GetValue<bool>() == true:
-                    draft.Headers.Add((name, Text(ValidValue(name, schema, 0))));
+                    draft.Headers.Add((name, Text(ValidValue(ids, name, schema, 0))));
                     break;
             }
         }
@@ -268,13 +276,29 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
         if (operation.Body is not null)
         {
             draft.ContentType = operation.MediaType;
-            draft.Json = ValidValue("body", operation.Body, 0);
+            draft.Json = ValidValue(ids, "body", operation.Body, 0);
         }
 
         return draft;
     }
 
-    private JsonNode? ValidValue(string name, JsonObject? schema, int depth)
+    private IReadOnlyDictionary<string, Guid> IdsFor(ApiOperation operation)
+    {
+        if (idsByScope?.FirstOrDefault(s => operation.Scopes.Contains(s.Key)).Value is not { } overrides)
+        {
+            return knownIds;
+        }
+
+        var ids = new Dictionary<string, Guid>(knownIds);
+        foreach (var (name, id) in overrides)
+        {
+            ids[name] = id;
+        }
+
+        return ids;
+    }
+
+    private JsonNode? ValidValue(IReadOnlyDictionary<string, Guid> ids, string name, JsonObject? schema, int depth)
     {
         if (Hints.TryGetValue(name, out var hint))
         {
@@ -290,19 +314,19 @@ public sealed partial class ApiFuzzer(JsonObject document, IReadOnlyDictionary<s
                 var result = new JsonObject();
                 foreach (var (property, propertySchema) in schema!["properties"]?.AsObject() ?? [])
                 {
-                    result[property] = ValidValue(property, propertySchema as JsonObject, depth + 1);
+                    result[property] = ValidValue(ids, property, propertySchema as JsonObject, depth + 1);
                 }
 
                 return result;
             case "array":
-                return new JsonArray(ValidValue(name, schema!["items"] as JsonObject, depth + 1));
+                return new JsonArray(ValidValue(ids, name, schema!["items"] as JsonObject, depth + 1));
             case "integer":
             case "number":
                 return 1;
             case "boolean":
                 return true;
             case "string" when format == "uuid":
-                return (knownIds.TryGetValue(name, out var id) ? id : Guid.NewGuid()).ToString();
+                return (ids.TryGetValue(name, out var id) ? id : Guid.NewGuid()).ToString();
             case "string" when format == "date-time":
                 return now.AddDays(30).ToString("O", CultureInfo.InvariantCulture);
             case "string" when format == "date":

@@ -17,6 +17,23 @@ public sealed class BrowserVaultApp : NetworkVaultApp
     public static string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("VAULT_TEST_SCREENSHOTS")
                                                          ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
 
+    // A browser follows discovery, so the vault's issuer is the address it really listens at: a port chosen up front.
+    private readonly int _port = FreePort();
+
+    protected override int Port => _port;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Vault:Tokens:Issuer"] = $"http://127.0.0.1:{_port}/",
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

@@ -14,9 +14,12 @@ public class NetworkVaultApp : VaultApp
 {
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>The port to listen on; 0: any free one.</summary>
+    protected virtual int Port => 0;
+
     protected override void Start()
     {
-        UseKestrel(0);
+        UseKestrel(Port);
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1");
     }

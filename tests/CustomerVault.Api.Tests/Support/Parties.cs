@@ -27,7 +27,8 @@ public static class Parties
         return app.CreateApiClient(token.AccessToken);
     }
 
-    public static async Task<RegisteredVendor> RegisterVendorAsync(this VaultApp app, string? name = null, string scopes = AllScopes, string? webhookUrl = null)
+    public static async Task<RegisteredVendor> RegisterVendorAsync(
+        this VaultApp app, string? name = null, string scopes = AllScopes, string? webhookUrl = null, string? redirectUri = null)
     {
         using var admin = await app.OperatorAsync();
         var response = await admin.PostAsJsonAsync("/v1/vendors", new
@@ -37,6 +38,7 @@ public static class Parties
             contactEmail = "privacy@vendor.example",
             scopes = scopes.Split(' '),
             webhookUrl,
+            redirectUris = redirectUri is null ? null : new[] { redirectUri },
         });
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -95,13 +97,30 @@ public static class Parties
         return await vendor.SendAsync(request);
     }
 
+    /// <summary>
+    /// The customer gives the vendor a connection code and the vendor redeems it: the id the vendor knows her by (the
+    /// same id every time for one vendor).
+    /// </summary>
+    public static async Task<Guid> ConnectAsync(this VaultApp app, RegisteredVendor vendor, SignedInCustomer customer) =>
+        await app.ConnectAsync(app.Api(vendor), vendor.Id, customer);
+
+    /// <summary>The same for a vendor known only by its token; a code any vendor may redeem when <paramref name="vendorId"/> is null.</summary>
+    public static async Task<Guid> ConnectAsync(this VaultApp app, HttpClient vendorApi, Guid? vendorId, SignedInCustomer customer)
+    {
+        using var customerApi = app.Api(customer);
+        var code = (string)(await (await customerApi.PostAsJsonAsync("/v1/me/connection-codes", new { vendorId })).JsonAsync())["code"]!;
+        var connection = await (await vendorApi.PostAsJsonAsync("/v1/connections", new { code })).JsonAsync();
+        return Guid.Parse((string)connection["customerId"]!);
+    }
+
     /// <summary>A vendor asks, and the customer approves (some scopes, when given), returning the grant id.</summary>
     public static async Task<Guid> GrantAsync(
         this VaultApp app, RegisteredVendor vendor, SignedInCustomer customer, string requested = "name email", string? approved = null,
         string purpose = "marketing", object? contactTerms = null)
     {
         using var vendorApi = app.Api(vendor);
-        var requestId = await (await vendorApi.RequestAccessAsync(customer.Id, requested, purpose, contactTerms: contactTerms)).IdAsync();
+        var customerId = await app.ConnectAsync(vendor, customer);
+        var requestId = await (await vendorApi.RequestAccessAsync(customerId, requested, purpose, contactTerms: contactTerms)).IdAsync();
         using var customerApi = app.Api(customer);
         var approval = await customerApi.PostAsJsonAsync($"/v1/me/access-requests/{requestId}/approve",
             new { scopes = approved?.Split(' ') });

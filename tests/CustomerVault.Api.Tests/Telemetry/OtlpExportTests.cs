@@ -27,7 +27,7 @@ public sealed class OtlpExportTests(OtlpVaultApp app) : IClassFixture<OtlpVaultA
         var vendor = await app.RegisterVendorAsync();
         await app.GrantAsync(vendor, customer, "name email");
         using var vendorApi = app.Api(vendor);
-        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customer.Id)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(await app.ConnectAsync(vendor, customer))).StatusCode);
 
         await Eventually.HoldsAsync(() =>
         {

@@ -20,15 +20,16 @@ public sealed class TelemetryTests(TelemetryVaultApp app) : IClassFixture<Teleme
         await app.SetProfileAsync(customer, $$"""{ "identity": { "name": { "given": "Given{{marker}}" } }, "contact": { "phone": "+{{phone}}" } }""");
         var vendor = await app.RegisterVendorAsync(webhookUrl: Receiver.Url);
         await app.GrantAsync(vendor, customer, "name email phone");
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var vendorApi = app.Api(vendor);
 
-        var read = await vendorApi.GetAsync($"/v1/customers/{customer.Id}/profile?purpose=marketing&note=query{marker}");
+        var read = await vendorApi.GetAsync($"/v1/customers/{customerId}/profile?purpose=marketing&note=query{marker}");
 
         var body = await read.Content.ReadAsStringAsync();
         Assert.True(read.StatusCode == HttpStatusCode.OK, body);
         Assert.Contains($"Given{marker}", body);
-        await Receiver.WaitForAsync(r => r.Any(w => w.Type == "com.customervault.access-request.approved" && Of(customer, w)));
-        var server = await SpanAsync(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == $"/v1/customers/{customer.Id}/profile");
+        await Receiver.WaitForAsync(r => r.Any(w => w.Type == "com.customervault.access-request.approved" && Of(customerId, w)));
+        var server = await SpanAsync(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == $"/v1/customers/{customerId}/profile");
         Assert.Equal("/v1/customers/{customerId:guid}/profile", server.GetTagItem("http.route"));
         Assert.Equal(200, server.GetTagItem("http.response.status_code"));
         Assert.DoesNotContain(marker, server.GetTagItem("url.query") as string ?? "");
@@ -65,6 +66,7 @@ public sealed class TelemetryTests(TelemetryVaultApp app) : IClassFixture<Teleme
         // The receiver is down: the approval's notification waits in the outbox.
         Receiver.Down = true;
         var grantId = await app.GrantAsync(vendor, customer, "name email", approved: "name");
+        var customerId = await app.ConnectAsync(vendor, customer);
         await app.FirstFailureAsync(vendor);
         app.Clock.Advance(TimeSpan.FromMinutes(1));
         await Eventually.HoldsAsync(async () => (await app.ScrapeAsync()).Max("customervault_outbox_oldest_pending_age_seconds",
@@ -74,13 +76,13 @@ public sealed class TelemetryTests(TelemetryVaultApp app) : IClassFixture<Teleme
 
         Receiver.Down = false;
         app.Clock.Advance(TimeSpan.FromMinutes(1));
-        await Receiver.WaitForAsync(r => r.Any(w => w.Accepted && w.Type == "com.customervault.access-request.approved" && Of(customer, w)), TimeSpan.FromSeconds(30));
-        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customer.Id)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await vendorApi.ReadProfileAsync(customer.Id, "analytics")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await vendorApi.ReadProfileAsync(customer.Id, "curiosity")).StatusCode);
+        await Receiver.WaitForAsync(r => r.Any(w => w.Accepted && w.Type == "com.customervault.access-request.approved" && Of(customerId, w)), TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, (await vendorApi.ReadProfileAsync(customerId)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await vendorApi.ReadProfileAsync(customerId, "analytics")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await vendorApi.ReadProfileAsync(customerId, "curiosity")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { })).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await vendorApi.ReadProfileAsync(customer.Id)).StatusCode);
-        await Receiver.WaitForAsync(r => r.Any(w => w.Type == "com.customervault.grant.revoked" && Of(customer, w)));
+        Assert.Equal(HttpStatusCode.Forbidden, (await vendorApi.ReadProfileAsync(customerId)).StatusCode);
+        await Receiver.WaitForAsync(r => r.Any(w => w.Type == "com.customervault.grant.revoked" && Of(customerId, w)));
 
         Scrape after = null!;
         (string Metric, (string, string)[] Labels, double Increase)[] expected =
@@ -112,13 +114,14 @@ public sealed class TelemetryTests(TelemetryVaultApp app) : IClassFixture<Teleme
         }
 
         Assert.NotEmpty(after.Values("http_server_request_duration_seconds_count", ("http_route", "/v1/customers/{customerId:guid}/profile")));
-        foreach (var secret in new[] { $"metric.{marker}", $"Given{marker}", customer.Id.ToString(), vendor.Id.ToString(), vendor.ClientId, customer.AccessToken, vendor.AccessToken })
+        foreach (var secret in new[] { $"metric.{marker}", $"Given{marker}", customer.Id.ToString(), customerId.ToString(), vendor.Id.ToString(), vendor.ClientId, customer.AccessToken, vendor.AccessToken })
         {
             Assert.DoesNotContain(secret, after.Text);
         }
     }
 
-    private static bool Of(SignedInCustomer customer, ReceivedWebhook webhook) => (string?)webhook.Data["customerId"] == customer.Id.ToString();
+    // Notifications name her by the vendor's id for her.
+    private static bool Of(Guid customerAtVendor, ReceivedWebhook webhook) => (string?)webhook.Data["customerId"] == customerAtVendor.ToString();
 
     private async Task<Activity> SpanAsync(Func<Activity, bool> match)
     {

@@ -20,6 +20,7 @@ public sealed class WebhookDeliveryTests(WebhookVaultApp app) : IClassFixture<We
         var vendor = await app.RegisterVendorAsync(webhookUrl: _receiver.Url);
         var customer = await app.SignUpAsync(email: "webhook.probe@example.org");
         var grantId = await app.GrantAsync(vendor, customer, "name email", "email");
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
         await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { reason = "Changed my mind" });
 
@@ -33,7 +34,7 @@ public sealed class WebhookDeliveryTests(WebhookVaultApp app) : IClassFixture<We
         Assert.Equal(revoked.Id, (string?)revoked.Event["id"]);
         Assert.Equal($"grants/{grantId}", (string?)revoked.Event["subject"]);
         Assert.Equal("revoked", (string?)revoked.Data["status"]);
-        Assert.Equal(customer.Id.ToString(), (string?)revoked.Data["customerId"]);
+        Assert.Equal(customerId.ToString(), (string?)revoked.Data["customerId"]);
         Assert.Equal("Changed my mind", (string?)revoked.Data["reason"]);
         Assert.DoesNotContain("webhook.probe", string.Concat(received.Select(r => r.Body)));
 
@@ -152,6 +153,7 @@ public sealed class WebhookDeliveryTests(WebhookVaultApp app) : IClassFixture<We
         var customer = await app.SignUpAsync();
         var active = await app.GrantAsync(vendor, customer, "name email", "email");
         var revoked = await app.GrantAsync(vendor, customer, purpose: "analytics");
+        var customerId = await app.ConnectAsync(vendor, customer);
         using var customerApi = app.Api(customer);
         (await customerApi.PostAsJsonAsync($"/v1/me/grants/{revoked}/revoke", new { })).EnsureSuccessStatusCode();
         using var admin = await app.OperatorAsync();
@@ -168,7 +170,7 @@ public sealed class WebhookDeliveryTests(WebhookVaultApp app) : IClassFixture<We
         using var read = await customerApi.GetAsync($"/v1/me/grants/{active}");
         var grant = await read.JsonAsync();
         Assert.Equal(active.ToString(), (string?)notice["grantId"]);
-        Assert.Equal(customer.Id.ToString(), (string?)notice["customerId"]);
+        Assert.Equal(customerId.ToString(), (string?)notice["customerId"]);
         Assert.Equal("suspended", (string?)notice["status"]);
         Assert.Equal(["email"], notice["scopes"]!.AsArray().Select(s => (string?)s));
         Assert.Equal("marketing", (string?)notice["purpose"]);

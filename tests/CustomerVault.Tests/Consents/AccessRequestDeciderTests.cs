@@ -16,6 +16,9 @@ public sealed class AccessRequestDeciderTests
 
     private static AccessRequest Pending() => AccessRequest.Create(AccessRequestDecider.Decide(Request()));
 
+    private static Grant Granted() => Grant.Create(new AccessGranted(
+        Guid.NewGuid(), Vendor, Customer, null, ["name"], "marketing", "Newsletter", null, Now.AddMonths(-1), Now.AddMonths(1)));
+
     public static TheoryData<string, AccessRequest> NotPending => new()
     {
         { "approved", Pending().Apply(new AccessRequestApproved(Guid.Empty, Guid.NewGuid(), ["name"], Now.AddDays(5), Now)) },
@@ -120,6 +123,63 @@ public sealed class AccessRequestDeciderTests
 
         Assert.Equal(state, approve.CurrentState);
         Assert.Equal(state, deny.CurrentState);
+    }
+
+    [Fact]
+    public void GivenAnActiveGrantOfTheVendor_WhenAskingToExtendIt_ThenTheRequestSaysWhichGrant()
+    {
+        var grant = Granted();
+
+        var requested = AccessRequestDecider.Decide(Request(scopes: ["name", "email", "phone"]) with { ExtendsGrantId = grant.Id, Extending = grant });
+
+        Assert.Equal(grant.Id, requested.ExtendsGrantId);
+    }
+
+    [Fact]
+    public void GivenAGrantOfAnotherPurposeVendorOrCustomer_WhenAskingToExtendIt_ThenTheErrorNamesTheGrant()
+    {
+        var grant = Granted();
+        RequestAccess Extending(Grant g) => Request() with { ExtendsGrantId = g.Id, Extending = g };
+
+        foreach (var wrong in new[] { grant with { Purpose = Purposes.Analytics }, grant with { VendorId = Guid.NewGuid() }, grant with { CustomerId = Guid.NewGuid() },
+                     grant.Apply(new GrantRevoked(grant.Id, null, Now)) })
+        {
+            var error = Assert.Throws<RequestValidationException>(() => AccessRequestDecider.Decide(Extending(wrong)));
+            Assert.Equal(["extendsGrantId"], error.Errors.Keys);
+        }
+
+        Assert.Throws<RequestValidationException>(() => AccessRequestDecider.Decide(Request() with { ExtendsGrantId = Guid.NewGuid() }));
+    }
+
+    [Fact]
+    public void GivenARequestToExtendAGrant_WhenApprovedInPart_ThenTheGrantKeepsItsIdAndTakesTheApprovedTermsUntilTheNewEnd()
+    {
+        var grant = Granted();
+        var request = AccessRequest.Create(AccessRequestDecider.Decide(Request(scopes: ["name", "email", "phone"], duration: "P1Y") with
+        {
+            ExtendsGrantId = grant.Id, Extending = grant,
+        }));
+
+        var extension = AccessRequestDecider.Decide(new ApproveRequest(["name", "phone"], null, Guid.NewGuid(), Now), request, grant);
+        var extended = grant.Apply(extension.Extended);
+
+        Assert.Equal(grant.Id, extension.Approved.GrantId);
+        Assert.Equal(["name", "phone"], extended.Scopes);
+        Assert.Equal(Now.AddYears(1), extended.ExpiresAt);
+        Assert.Equal(grant.GrantedAt, extended.GrantedAt);
+        Assert.Equal(request.Id, extension.Extended.RequestId);
+    }
+
+    [Fact]
+    public void GivenARequestToExtendAGrantThatEndedSince_WhenApproved_ThenItConflictsAndAPlainApprovalIsNoWayRound()
+    {
+        var grant = Granted();
+        var request = AccessRequest.Create(AccessRequestDecider.Decide(Request() with { ExtendsGrantId = grant.Id, Extending = grant }));
+        var revoked = grant.Apply(new GrantRevoked(grant.Id, null, Now));
+
+        Assert.Equal("revoked", Assert.Throws<ConflictException>(() =>
+            AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now), request, revoked)).CurrentState);
+        Assert.Throws<InvalidOperationException>(() => AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now), request));
     }
 
     [Fact]

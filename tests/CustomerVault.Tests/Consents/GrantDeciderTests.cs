@@ -105,4 +105,28 @@ public sealed class GrantDeciderTests
 
         Assert.Equal([field], error.Errors.Keys);
     }
+
+    [Fact]
+    public void GivenContactTerms_WhenContactEnds_ThenTheGrantStaysActiveWithoutContact()
+    {
+        var grant = Active() with { ContactTerms = new ContactTerms(["email"], 2) };
+        var messageId = Guid.NewGuid();
+
+        var e = GrantDecider.Decide(new EndContact(ContactEndReasons.Unsubscribed, messageId, Now), grant);
+
+        Assert.Equal(new GrantContactEnded(grant.Id, "unsubscribed", messageId, Now), e);
+        var after = grant.Apply(e!);
+        Assert.Null(after.ContactTerms);
+        Assert.Equal(GrantStatus.Active, after.StatusAt(Now));
+        Assert.Equal(grant.Scopes, after.Scopes);
+    }
+
+    [Fact]
+    public void GivenNoContactTerms_WhenContactEnds_ThenNothingHappens() =>
+        Assert.Null(GrantDecider.Decide(new EndContact(ContactEndReasons.Stopped, null, Now), Active()));
+
+    [Theory]
+    [MemberData(nameof(Ended))]
+    public void GivenEnded_WhenContactEnds_ThenNothingHappens(string _, Grant grant) =>
+        Assert.Null(GrantDecider.Decide(new EndContact(ContactEndReasons.Stopped, null, Now), grant with { ContactTerms = new ContactTerms(["email"], 2) }));
 }

@@ -55,4 +55,32 @@ public sealed class ContactPermissionTests
         Assert.True(permission.Allowed);
         Assert.Equal(2, permission.Grants.Count);
     }
+
+    [Fact]
+    public void Her_inbox_comes_with_any_grant_that_allows_contact_whatever_its_channels_and_her_preferences()
+    {
+        var permission = Contacts.Decide(Contacts.Portal, [WithTerms(new ContactTerms(["post"], 2))], Accepts(5, "sms"), 1);
+
+        Assert.True(permission.Allowed);
+        Assert.Equal(2, permission.WeeklyLimit);
+    }
+
+    [Fact]
+    public void Her_inbox_counts_against_the_same_cap() =>
+        Assert.Equal("weekly-cap-reached", Contacts.Decide(Contacts.Portal, [WithTerms(new ContactTerms(["email"], 2))], null, 2).Reason);
+
+    [Fact]
+    public void Her_inbox_needs_a_grant_that_allows_contact() =>
+        Assert.Equal("no-contact-grant", Contacts.Decide(Contacts.Portal, [WithTerms(null)], null, 0).Reason);
+
+    [Fact]
+    public void The_next_contact_is_allowed_when_the_oldest_counted_one_leaves_the_seven_days()
+    {
+        var at = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        DateTimeOffset[] recent = [at, at.AddHours(1), at.AddHours(2)];
+
+        Assert.Equal(at.AddDays(7), Contacts.NextAllowedAt(recent, 3));
+        // Her preferences lowered the cap to 2 after three contacts: two have to age out.
+        Assert.Equal(at.AddHours(1).AddDays(7), Contacts.NextAllowedAt(recent, 2));
+    }
 }

@@ -1,3 +1,4 @@
+using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Profiles;
@@ -114,12 +115,22 @@ public sealed class VendorReadDecisionTests
     }
 
     [Fact]
+    public void GivenAnErasedCustomersIdAtTheVendor_WhenTheVendorReads_ThenNothingOfHersCanBeRead() =>
+        Assert.Equal(Refused(ReadRefusal.CustomerErased),
+            Decide(State(grants: [Granted("name email")]) with { Customer = new PairwiseSubject(null, true), Profile = null, Key = null }));
+
+    [Fact]
+    public void GivenAnIdTheVendorDoesNotKnow_WhenItReads_ThenNoOneIsFound() =>
+        Assert.Equal(Refused(ReadRefusal.UnknownCustomer), Decide(State() with { Customer = PairwiseSubject.Unknown, Grants = [], Profile = null, Key = null }));
+
+    [Fact]
     public void A_vendor_that_may_not_act_is_told_so_before_anything_about_the_customer()
     {
         var erased = Ada.Apply(new CustomerErased(Customer, Now.AddDays(-1)));
 
         Assert.Equal(Refused(ReadRefusal.VendorSuspended), Decide(State(VendorStatus.Suspended) with { Profile = erased, Key = null }));
         Assert.Equal(Refused(ReadRefusal.UnknownVendor), Decide(State(null) with { Profile = erased, Key = null }));
+        Assert.Equal(Refused(ReadRefusal.VendorSuspended), Decide(State(VendorStatus.Suspended) with { Customer = PairwiseSubject.Unknown }));
     }
 
     [Fact]
@@ -134,7 +145,7 @@ public sealed class VendorReadDecisionTests
     private static VendorReadDecision.Refused Refused(ReadRefusal reason) => new(reason);
 
     private static VendorReadState State(VendorStatus? vendor = VendorStatus.Active, IReadOnlyList<Grant>? grants = null) =>
-        new(vendor, grants ?? [], Ada, Key);
+        new(vendor, new PairwiseSubject(Customer, false), grants ?? [], Ada, Key);
 
     private static Grant Granted(string scopes, string purpose = Purposes.Marketing, DateTimeOffset? expiresAt = null)
     {

@@ -18,15 +18,15 @@ public static class GetGrant
 
     private static async Task<Results<Ok<GrantView>, ProblemHttpResult>> ForCustomer(
         Guid grantId, CustomerPrincipal customer, IQuerySession session, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken) =>
-        await RespondAsync(await Party.Customer(customer.Id).LoadAsync<Grant>(session, grantId, cancellationToken), session, response, clock, cancellationToken);
+        await RespondAsync(await Party.Customer(customer.Id).LoadAsync<Grant>(session, grantId, cancellationToken), Party.Customer(customer.Id), session, response, clock, cancellationToken);
 
     private static async Task<Results<Ok<GrantView>, ProblemHttpResult>> ForVendor(
         Guid grantId, CallingVendor vendor, IQuerySession session, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken) =>
-        await RespondAsync(await Party.Vendor(vendor.Id).LoadAsync<Grant>(session, grantId, cancellationToken), session, response, clock, cancellationToken);
+        await RespondAsync(await Party.Vendor(vendor.Id).LoadAsync<Grant>(session, grantId, cancellationToken), Party.Vendor(vendor.Id), session, response, clock, cancellationToken);
 
     /// <summary>The grant as its party sees it, with its version as the ETag; 404 when the party has no such grant.</summary>
     public static async Task<Results<Ok<GrantView>, ProblemHttpResult>> RespondAsync(
-        Grant? grant, IQuerySession session, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
+        Grant? grant, Party viewer, IQuerySession session, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (grant is null)
         {
@@ -34,7 +34,7 @@ public static class GetGrant
         }
 
         ETag.Set(response, grant.Version);
-        return TypedResults.Ok((await session.ViewsAsync([grant], clock.Now(), cancellationToken))[0]);
+        return TypedResults.Ok((await session.ViewsAsync(viewer, [grant], clock.Now(), cancellationToken))[0]);
     }
 
     // Another party's grant id answers exactly like an id that does not exist.

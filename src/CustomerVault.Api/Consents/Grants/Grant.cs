@@ -4,12 +4,17 @@ namespace CustomerVault.Consents;
 
 // A grant's stream: access a customer gave a vendor (answering a request, or on her own initiative), for one
 // purpose, until it expires, she narrows or revokes it, or the vendor relinquishes it. Each use case is a file of its
-// own beside this one (GrantAccess, NarrowGrant, RevokeGrant, RelinquishGrant), with its part of GrantDecider; an
-// approval (ApproveRequest) starts a grant too, and expiry is recorded by the ExpirySweeper.
+// own beside this one (GrantAccess, NarrowGrant, EndContact, RevokeGrant, RelinquishGrant), with its part of GrantDecider; an
+// approval (ApproveRequest) starts a grant, or extends one when its request says so; expiry is recorded by the ExpirySweeper.
 
 public sealed record AccessGranted(
     Guid GrantId, Guid VendorId, Guid CustomerId, Guid? RequestId, IReadOnlyList<string> Scopes, string Purpose, string Description,
     ContactTerms? ContactTerms, DateTimeOffset GrantedAt, DateTimeOffset ExpiresAt);
+
+/// <summary>She approved a request that extends the grant: it now covers what she approved, on that request's terms, until the new end.</summary>
+public sealed record GrantExtended(
+    Guid GrantId, Guid RequestId, IReadOnlyList<string> Scopes, string Description, ContactTerms? ContactTerms, DateTimeOffset ExpiresAt,
+    DateTimeOffset ExtendedAt);
 
 public sealed record GrantNarrowed(Guid GrantId, IReadOnlyList<string> RemovedScopes, IReadOnlyList<string> Scopes, DateTimeOffset NarrowedAt);
 
@@ -18,6 +23,10 @@ public sealed record GrantRevoked(Guid GrantId, string? Reason, DateTimeOffset R
 public sealed record GrantRelinquished(Guid GrantId, string? Reason, DateTimeOffset RelinquishedAt);
 
 public sealed record GrantExpired(Guid GrantId, DateTimeOffset ExpiredAt);
+
+/// <param name="Reason">stopped (she said so), unsubscribed (the link in a message), reported-unwanted (she reported a message).</param>
+/// <param name="MessageId">The message that led to it, when one did.</param>
+public sealed record GrantContactEnded(Guid GrantId, string Reason, Guid? MessageId, DateTimeOffset EndedAt);
 
 public enum GrantStatus
 {
@@ -43,7 +52,12 @@ public sealed record Grant(
         e.GrantId, e.VendorId, e.CustomerId, e.RequestId, e.Scopes, e.Purpose, e.Description, e.ContactTerms, e.GrantedAt, e.ExpiresAt,
         GrantStatus.Active, null, null);
 
+    public Grant Apply(GrantExtended e) => this with { Scopes = e.Scopes, Description = e.Description, ContactTerms = e.ContactTerms, ExpiresAt = e.ExpiresAt };
+
     public Grant Apply(GrantNarrowed e) => this with { Scopes = e.Scopes };
+
+    // The grant stands; only the vendor's permission to contact her under it ends.
+    public Grant Apply(GrantContactEnded e) => this with { ContactTerms = null };
 
     public Grant Apply(GrantRevoked e) => this with { Status = GrantStatus.Revoked, EndedAt = e.RevokedAt, EndReason = e.Reason };
 

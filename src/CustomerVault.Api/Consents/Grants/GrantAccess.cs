@@ -1,3 +1,4 @@
+using CustomerVault.Connections;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Http;
@@ -68,7 +69,7 @@ public static class GrantAccessHandler
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such vendor.");
         }
 
-        return TypedResults.Created($"/v1/me/grants/{grant.Id}", (await session.ViewsAsync([grant], now, cancellationToken))[0]);
+        return TypedResults.Created($"/v1/me/grants/{grant.Id}", (await session.ViewsAsync(Party.Customer(customer.Id), [grant], now, cancellationToken))[0]);
     }
 
     /// <summary>Grants the vendor access (the API and the portal): the new grant, or null when there is no such vendor.</summary>
@@ -91,6 +92,8 @@ public static class GrantAccessHandler
         await session.BeginTransactionAsync(cancellationToken);
         await ConsentCaps.LockGrantsAsync(session, customerId, cancellationToken);
         ConsentCaps.EnsureRoom(await ConsentCaps.GrantRoomAsync(session, customerId, vendor.Id, now, cancellationToken), options);
+        // The vendor gets to know her now: its notifications and views name her by its own id for her.
+        await PairwiseIds.EnsureAsync(session, vendor.Id, customerId, Via.Grant, now, cancellationToken);
         session.Events.StartStream<Grant>(granted.GrantId, granted);
         await session.SaveChangesAsync(cancellationToken);
         return Grant.Create(granted);

@@ -43,7 +43,7 @@ public static class NarrowGrantHandler
         TimeProvider clock, CancellationToken cancellationToken) =>
         await GetGrant.RespondAsync(
             await HandleAsync(session, customer.Id, grantId, ETag.ExpectedVersion(request), body.RemoveScopes, clock.Now(), cancellationToken),
-            session, response, clock, cancellationToken);
+            Party.Customer(customer.Id), session, response, clock, cancellationToken);
 
     /// <summary>Narrows her grant (the API and the portal): the grant as it is now, or null when she has no such grant.</summary>
     public static Task<Grant?> HandleAsync(

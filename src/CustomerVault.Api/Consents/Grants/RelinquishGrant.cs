@@ -32,8 +32,9 @@ public static class RelinquishGrantHandler
         TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.Now();
-        var relinquished = await Party.Vendor(vendor.Id).DecideAsync<Grant>(session, grantId, ETag.ExpectedVersion(request),
+        var party = Party.Vendor(vendor.Id);
+        var relinquished = await party.DecideAsync<Grant>(session, grantId, ETag.ExpectedVersion(request),
             grant => GrantDecider.Decide(new RelinquishGrant(body?.Reason, now), grant), cancellationToken);
-        return await GetGrant.RespondAsync(relinquished, session, response, clock, cancellationToken);
+        return await GetGrant.RespondAsync(relinquished, party, session, response, clock, cancellationToken);
     }
 }

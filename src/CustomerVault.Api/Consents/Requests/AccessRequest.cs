@@ -6,9 +6,10 @@ namespace CustomerVault.Consents;
 // Each use case is a file of its own beside this one (RequestAccess, ApproveRequest, DenyRequest), with its part of
 // AccessRequestDecider; expiry is recorded by the ExpirySweeper.
 
+/// <param name="ExtendsGrantId">A grant of the vendor's with her that approving changes (to what she approves, until the new end) instead of starting another.</param>
 public sealed record AccessRequested(
     Guid RequestId, Guid VendorId, Guid CustomerId, IReadOnlyList<string> Scopes, string Purpose, string Description,
-    string Duration, ContactTerms? ContactTerms, DateTimeOffset RequestedAt, DateTimeOffset AnswerBy);
+    string Duration, ContactTerms? ContactTerms, DateTimeOffset RequestedAt, DateTimeOffset AnswerBy, Guid? ExtendsGrantId = null);
 
 public sealed record AccessRequestApproved(Guid RequestId, Guid GrantId, IReadOnlyList<string> Scopes, DateTimeOffset GrantExpiresAt, DateTimeOffset ApprovedAt);
 
@@ -27,7 +28,7 @@ public enum AccessRequestStatus
 public sealed record AccessRequest(
     Guid Id, Guid VendorId, Guid CustomerId, IReadOnlyList<string> Scopes, string Purpose, string Description, string Duration,
     ContactTerms? ContactTerms, DateTimeOffset RequestedAt, DateTimeOffset AnswerBy, AccessRequestStatus Status,
-    DateTimeOffset? DecidedAt, Guid? GrantId, IReadOnlyList<string>? ApprovedScopes, string? DenialReason) : IConsent
+    DateTimeOffset? DecidedAt, Guid? GrantId, IReadOnlyList<string>? ApprovedScopes, string? DenialReason, Guid? ExtendsGrantId = null) : IConsent
 {
     public long Version { get; set; }
 
@@ -37,7 +38,7 @@ public sealed record AccessRequest(
 
     public static AccessRequest Create(AccessRequested e) => new(
         e.RequestId, e.VendorId, e.CustomerId, e.Scopes, e.Purpose, e.Description, e.Duration, e.ContactTerms,
-        e.RequestedAt, e.AnswerBy, AccessRequestStatus.Pending, null, null, null, null);
+        e.RequestedAt, e.AnswerBy, AccessRequestStatus.Pending, null, null, null, null, e.ExtendsGrantId);
 
     public AccessRequest Apply(AccessRequestApproved e) =>
         this with { Status = AccessRequestStatus.Approved, DecidedAt = e.ApprovedAt, GrantId = e.GrantId, ApprovedScopes = e.Scopes };

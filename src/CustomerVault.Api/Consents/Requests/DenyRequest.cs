@@ -38,7 +38,7 @@ public static class DenyRequestHandler
         IDocumentSession session, TimeProvider clock, CancellationToken cancellationToken) =>
         await GetAccessRequest.RespondAsync(
             await HandleAsync(session, customer.Id, requestId, ETag.ExpectedVersion(request), body?.Reason, clock.Now(), cancellationToken),
-            session, response, clock, cancellationToken);
+            Party.Customer(customer.Id), session, response, clock, cancellationToken);
 
     /// <summary>Denies her request (the API and the portal): the request as it is now, or null when she has no such request.</summary>
     public static Task<AccessRequest?> HandleAsync(

@@ -20,15 +20,15 @@ public static class GetAccessRequest
 
     private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> ForCustomer(
         Guid requestId, CustomerPrincipal customer, IQuerySession session, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken) =>
-        await RespondAsync(await Party.Customer(customer.Id).LoadAsync<AccessRequest>(session, requestId, cancellationToken), session, response, clock, cancellationToken);
+        await RespondAsync(await Party.Customer(customer.Id).LoadAsync<AccessRequest>(session, requestId, cancellationToken), Party.Customer(customer.Id), session, response, clock, cancellationToken);
 
     private static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> ForVendor(
         Guid requestId, CallingVendor vendor, IQuerySession session, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken) =>
-        await RespondAsync(await Party.Vendor(vendor.Id).LoadAsync<AccessRequest>(session, requestId, cancellationToken), session, response, clock, cancellationToken);
+        await RespondAsync(await Party.Vendor(vendor.Id).LoadAsync<AccessRequest>(session, requestId, cancellationToken), Party.Vendor(vendor.Id), session, response, clock, cancellationToken);
 
-    /// <summary>The request as its party sees it, with its version as the ETag; 404 when the party has no such request.</summary>
+    /// <summary>The request as the party sees it, with its version as the ETag; 404 when the party has no such request.</summary>
     public static async Task<Results<Ok<AccessRequestView>, ProblemHttpResult>> RespondAsync(
-        AccessRequest? request, IQuerySession session, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
+        AccessRequest? request, Party viewer, IQuerySession session, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (request is null)
         {
@@ -37,6 +37,6 @@ public static class GetAccessRequest
         }
 
         ETag.Set(response, request.Version);
-        return TypedResults.Ok((await session.ViewsAsync([request], clock.Now(), cancellationToken))[0]);
+        return TypedResults.Ok((await session.ViewsAsync(viewer, [request], clock.Now(), cancellationToken))[0]);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CustomerVault.Connections;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
@@ -14,25 +15,50 @@ using Microsoft.Extensions.Options;
 
 namespace CustomerVault.Consents;
 
-/// <param name="CustomerId">The customer's vault id, which she shares with the vendor.</param>
+/// <param name="CustomerId">Your id for the customer: the sub of her sign-in to you, or what redeeming her connection code returned.</param>
 /// <param name="Scopes">Data scopes of the catalogue, within the vendor's registered ceiling.</param>
 /// <param name="Purpose">service-delivery, marketing, analytics, research or legal-obligation.</param>
 /// <param name="Description">What the data will be used for, in words the customer reads before she decides.</param>
 /// <param name="Duration">How long access is wanted, ISO 8601 (e.g. P6M), at most P2Y; counted from the approval.</param>
 /// <param name="ContactTerms">How the vendor wants to contact the customer, if at all.</param>
+/// <param name="ExtendsGrantId">An active grant of yours with her, for the same purpose, that approving changes (scopes, contact terms, a new end) instead of starting another.</param>
 public sealed record AccessRequestBody(
-    Guid CustomerId, IReadOnlyList<string>? Scopes, string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms);
+    Guid CustomerId, IReadOnlyList<string>? Scopes, string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms,
+    Guid? ExtendsGrantId = null);
 
 /// <summary>What an Idempotency-Key stood for: the request it created and the answer given, replayed on a retry.</summary>
 public sealed record IdempotencyRecord(string Id, string BodyHash, Guid RequestId, string Response, DateTimeOffset CreatedAt);
 
+/// <param name="Extending">The grant <paramref name="ExtendsGrantId"/> names, as the vault has it (null when there is none).</param>
 public sealed record RequestAccess(
     Guid RequestId, Guid VendorId, IReadOnlyList<string> VendorScopeCeiling, Guid CustomerId, IReadOnlyList<string>? Scopes,
-    string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms, TimeSpan AnswerWithin, DateTimeOffset Now);
+    string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms, TimeSpan AnswerWithin, DateTimeOffset Now,
+    Guid? ExtendsGrantId = null, Grant? Extending = null);
 
 public static partial class AccessRequestDecider
 {
+    private const string NotTheVendorsGrant = "is not an active grant of yours with this customer.";
+
     public static AccessRequested Decide(RequestAccess command)
+    {
+        var errors = ValidateTerms(command);
+        if (command.Extending is { } extending && extending.CustomerId != command.CustomerId)
+        {
+            errors.Add("extendsGrantId", NotTheVendorsGrant);
+        }
+
+        errors.ThrowIfInvalid();
+        return new AccessRequested(
+            command.RequestId, command.VendorId, command.CustomerId, command.Scopes!, command.Purpose!, command.Description!.Trim(),
+            command.Duration!, command.ContactTerms, command.Now, command.Now + command.AnswerWithin, command.ExtendsGrantId);
+    }
+
+    /// <summary>
+    /// What is wrong with the terms a vendor asks on, by field: its scope ceiling, the purpose, the description, the
+    /// duration, contact terms, and the grant it would extend. Also checked before the customer is known (a pushed
+    /// authorization request): that the grant to extend is hers is checked when she answers.
+    /// </summary>
+    public static ValidationContext ValidateTerms(RequestAccess command)
     {
         var errors = new ValidationContext(DateOnly.FromDateTime(command.Now.UtcDateTime));
         ScopeRules.Validate(command.Scopes, "scopes", errors, command.VendorScopeCeiling, "the scopes this vendor is registered for");
@@ -56,11 +82,20 @@ public static partial class AccessRequestDecider
         }
 
         ContactTerms.Validate(command.ContactTerms, "contactTerms", errors);
-        errors.ThrowIfInvalid();
+        if (command.ExtendsGrantId is not null)
+        {
+            if (command.Extending is not { } grant || grant.VendorId != command.VendorId || !grant.IsActiveAt(command.Now))
+            {
+                errors.Add("extendsGrantId", NotTheVendorsGrant);
+            }
+            else if (grant.Purpose != command.Purpose)
+            {
+                // Purpose limitation: a grant serves one purpose for its whole life.
+                errors.Add("extendsGrantId", $"is a grant for {grant.Purpose}; an extension keeps the purpose.");
+            }
+        }
 
-        return new AccessRequested(
-            command.RequestId, command.VendorId, command.CustomerId, command.Scopes!, command.Purpose!, command.Description!.Trim(),
-            command.Duration!, command.ContactTerms, command.Now, command.Now + command.AnswerWithin);
+        return errors;
     }
 }
 
@@ -91,9 +126,12 @@ public static class RequestAccessHandler
             throw RequestValidationException.For(IdempotencyKeyHeader, "must be 1 to 200 characters.");
         }
 
+        // The vendor names her by its own id for her; from here on she is who the vault knows.
+        var customerId = await PairwiseIds.CustomerOfAsync(session, vendor.Id, body.CustomerId, cancellationToken);
+
         // Requests to one customer are serialised: the pending caps and the idempotency check hold under races.
         await session.BeginTransactionAsync(cancellationToken);
-        await ConsentCaps.LockRequestsAsync(session, body.CustomerId, cancellationToken);
+        await ConsentCaps.LockRequestsAsync(session, customerId, cancellationToken);
 
         var bodyHash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body)));
         var recordId = idempotencyKey is null ? null : $"{vendor.Id:N}:{idempotencyKey}";
@@ -109,27 +147,22 @@ public static class RequestAccessHandler
                     detail: "This key already stands for a request with a different body. Use a new key for a new request.");
         }
 
-        var customer = await session.LoadAsync<Profile>(body.CustomerId, cancellationToken);
-        if (customer is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such customer.",
-                detail: "No customer with this id has a vault.");
-        }
-
+        var customer = await session.LoadAsync<Profile>(customerId, cancellationToken) ?? throw new UnknownCustomerException();
+        var extending = body.ExtendsGrantId is { } grantId ? await session.LoadAsync<Grant>(grantId, cancellationToken) : null;
         if (customer.ErasedAt is not null)
         {
             throw new CustomerErasedException(body.CustomerId);
         }
 
         var now = clock.Now();
-        ConsentCaps.EnsureRoom(await ConsentCaps.RequestRoomAsync(session, body.CustomerId, vendor.Id, now, cancellationToken), options.Value, now);
+        ConsentCaps.EnsureRoom(await ConsentCaps.RequestRoomAsync(session, customerId, vendor.Id, now, cancellationToken), options.Value, now);
 
         var requested = AccessRequestDecider.Decide(new RequestAccess(
-            Guid.CreateVersion7(), vendor.Id, vendor.Vendor.Scopes, body.CustomerId, body.Scopes, body.Purpose, body.Description,
-            body.Duration, body.ContactTerms, options.Value.RequestLifetime, now));
+            Guid.CreateVersion7(), vendor.Id, vendor.Vendor.Scopes, customerId, body.Scopes, body.Purpose, body.Description,
+            body.Duration, body.ContactTerms, options.Value.RequestLifetime, now, body.ExtendsGrantId, extending));
         session.Events.StartStream<AccessRequest>(requested.RequestId, requested);
 
-        var view = AccessRequestView.Of(AccessRequest.Create(requested), vendor.Vendor, now);
+        var view = AccessRequestView.Of(AccessRequest.Create(requested), vendor.Vendor, body.CustomerId, now);
         if (recordId is not null)
         {
             // Stored as it is sent, so a retry gets the very same bytes.

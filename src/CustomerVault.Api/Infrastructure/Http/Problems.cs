@@ -46,6 +46,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 Detail = "See errors: each names the field and what is wrong with it.",
             },
             CapReachedException e => e.Problem(httpContext),
+            VendorAccess.ContactRefusedException e => e.Problem(httpContext, httpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()),
             ConflictException e => WithState(new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
@@ -81,6 +82,13 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 Status = StatusCodes.Status403Forbidden,
                 Title = "This vendor may not act now.",
                 Detail = e.Message,
+            },
+            Connections.UnknownCustomerException => new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "No such customer.",
+                Detail = "You know no customer under this id. Use the id the vault gave you for her: the sub of her sign-in, a redeemed connection code, "
+                         + "or the customerId of your requests and grants.",
             },
             CustomerErasedException => new ProblemDetails
             {

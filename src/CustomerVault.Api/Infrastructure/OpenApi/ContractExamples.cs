@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
+using CustomerVault.Connections;
 using CustomerVault.Consents;
+using CustomerVault.Messages;
 using CustomerVault.Kernel;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
@@ -24,6 +26,7 @@ public sealed class ContractExamples : ISchemaFilter
     private const string Vendor = "01937c2e-5b2c-7f4d-8e3a-2c3d4e5f6071";
     private const string Request = "01937c2f-6c3d-7a5e-9f4b-3d4e5f607182";
     private const string Grant = "01937c30-7d4e-7b6f-8a5c-4e5f60718293";
+    private const string Message = "01937c32-9f60-7d81-8c7e-60718293a4b5";
 
     private const string VendorSummary = $$"""{"id": "{{Vendor}}", "name": "Stargazer Optics", "website": "https://stargazer.example", "contactEmail": "privacy@stargazer.example", "status": "active"}""";
     private const string Health = """{"status": "healthy", "lastSuccessAt": "2026-11-22T10:05:00Z", "consecutiveFailures": 0}""";
@@ -124,6 +127,14 @@ public sealed class ContractExamples : ISchemaFilter
         [typeof(SuspendVendorRequest)] = """{"reason": "Under investigation for a data breach"}""",
         [typeof(WebhookEndpointBody)] = """{"url": "https://hooks.stargazer.example/customervault"}""",
         [typeof(ProfileDocument)] = Profile,
+        [typeof(ConnectionCodeBody)] = $$"""{"vendorId": "{{Vendor}}"}""",
+        [typeof(RedeemBody)] = """{"code": "7KQ2M-XR4TB"}""",
+        [typeof(RedirectUrisBody)] = """{"redirectUris": ["https://stargazer.example/signin-customervault"]}""",
+        [typeof(MessageBody)] = """
+            {"channel": "email", "subject": "Your telescope is ready", "body": "Come and collect it on Monday.\nThe Stargazer team", "purpose": "marketing"}
+            """,
+        [typeof(ReplyBody)] = """{"subject": "Re: Your telescope is ready", "body": "Thank you, I will come on Monday."}""",
+        [typeof(WriteBody)] = $$"""{"vendorId": "{{Vendor}}", "kind": "feedback", "subject": "Lovely service", "body": "The new lenses are excellent."}""",
 
         // Answers.
         [typeof(AccessRequestView)] = AccessRequest,
@@ -164,6 +175,20 @@ public sealed class ContractExamples : ISchemaFilter
             """,
         [typeof(WebhookSecretView)] = """{"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "rotatedAt": "2026-11-23T09:00:00Z"}""",
         [typeof(DeliveryView)] = Delivery,
+        [typeof(ConnectionCodeView)] = $$"""{"code": "7KQ2M-XR4TB", "vendor": {{VendorSummary}}, "expiresAt": "2026-11-23T09:15:00Z"}""",
+        [typeof(ConnectionView)] = $$"""{"customerId": "{{Customer}}", "status": "connected", "via": "authorization", "connectedAt": "2026-11-22T10:00:00Z"}""",
+        [typeof(VendorMessage)] = $$"""
+            {"id": "{{Message}}", "customerId": "{{Customer}}", "from": "vendor", "channel": "email", "purpose": "marketing",
+             "subject": "Your telescope is ready", "body": "Come and collect it on Monday.", "sentAt": "2026-11-23T09:00:00Z",
+             "status": "delivered", "deliveredAt": "2026-11-23T09:00:02Z"}
+            """,
+        [typeof(InboxMessage)] = $$"""
+            {"id": "{{Message}}", "vendor": {{VendorSummary}}, "from": "vendor", "channel": "email", "purpose": "marketing",
+             "subject": "Your telescope is ready", "body": "Come and collect it on Monday.", "sentAt": "2026-11-23T09:00:00Z",
+             "status": "delivered", "deliveredAt": "2026-11-23T09:00:02Z"}
+            """,
+        [typeof(ContactStopped)] = $$"""{"vendorId": "{{Vendor}}", "grantsChanged": 1}""",
+        [typeof(MessageReported)] = $$"""{"messageId": "{{Message}}", "vendorId": "{{Vendor}}", "reportedAt": "2026-11-23T09:30:00Z", "grantsChanged": 1}""",
     };
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)

@@ -19,6 +19,8 @@ public static class OperationDocs
         ["Vendors: webhooks"] = "Where and how the vault tells a vendor of decisions and ends of grants: signed CloudEvents (Standard Webhooks), their deliveries and redelivery.",
         ["Operators: vendor registry"] = "Operators (scope vault.admin) register vendors and their OAuth clients, rotate their secrets, suspend and reactivate them.",
         ["Auditors: consent history"] = "Auditors (scope vault.audit) replay the consent history: every event, state as of any instant, hash-chain and checkpoint verification, the export feed.",
+        ["Customers: your messages"] = "Her inbox (scope vault.consents): what vendors sent her and what she wrote, her replies and own messages to vendors she deals with, stopping a company's messages and reporting them as unwanted.",
+        ["Vendors: messages"] = "Vendor systems (scope vault.access) message a customer through the vault, by e-mail, SMS or to her inbox, under her channels and the weekly cap, without ever holding her address; and read her replies.",
         ["Operators: checkpoints"] = "Operators make a signed checkpoint of every stream's head on demand (the vault makes one at least daily).",
     };
 
@@ -61,6 +63,17 @@ public static class OperationDocs
         ["SetWebhookEndpoint"] = "Outside Development only https URLs of public addresses are accepted. `{\"url\": null}` stops notifications.",
         ["RotateWebhookSecret"] = "A new signing secret (whsec_...), shown in this answer only; notifications are signed with it from now on.",
         ["ListWebhookDeliveries"] = "Your notifications, newest first, with their attempts and last error, optionally in one status. Paged with limit and offset.",
+        ["ListMyMessages"] = "Your inbox, newest first: what companies sent you and what you wrote to them, optionally with one company (vendorId). Paged with limit and offset.",
+        ["WriteToVendor"] = "Writes to a company you have a grant or a request with (feedback, an idea, a complaint or a question); it receives it by webhook (customer.message) and in its message list. 404 for a company you have never dealt with.",
+        ["GetMyMessage"] = "One message of your inbox, either way, with its delivery state.",
+        ["ReplyToMessage"] = "Answers a company's message; the company receives your reply by webhook and in its message list, never your address.",
+        ["StopMessages"] = "Ends the company's permission to contact you under every grant it holds; what it may read stays. Recorded in your history, and the company is told (grant.contact-ended).",
+        ["ReportMessage"] = "Reports the message as unwanted: stops the company's messages as above, and the report counts against the company. 409 for a message you wrote.",
+        ["SetVendorRedirectUris"] = "The addresses the vendor's web site may receive the customer back at after the consent flow (https, or http to a loopback address); replaces the list.",
+        ["ListConnections"] = "The customers you know, each by your own (pairwise) id for her, with how you came to know her; `erased` once she erased her account. Paged with limit and offset.",
+        ["GetConnection"] = "One customer you know, by your id for her: how and when you came to know her, and whether she still has an account. 404 for an id you know no one by.",
+        ["GetMessage"] = "One message you sent or received, with its delivery state (pending, delivered, failed, cancelled); never her address.",
+        ["ListMessages"] = "Your messages with customers, both ways, newest first; customerId (your id for her) narrows to one customer. Paged with limit and offset.",
         ["RedeliverWebhook"] = "Queues the notification again with the same webhook-id, so a receiver that deduplicates by it still sees it once.",
     };
 
@@ -73,7 +86,8 @@ public static class OperationDocs
         ["after"] = new("Return events after this feed position (the previous page's lastPosition); 0 for the start.", 0),
         ["asOf"] = new("The instant to replay to (RFC 3339); now when absent.", "2026-11-22T10:00:00Z"),
         ["channel"] = new("The contact channel: email, sms, phone or post.", "email"),
-        ["customerId"] = new("The customer's vault id (the sub of her tokens).", "0193a1f2-7c4e-7d3a-9b1e-2f6a8c0d4e51"),
+        ["customerId"] = new("The customer: for a vendor, its own (pairwise) id for her; for an auditor, her vault id.", "0193a1f2-7c4e-7d3a-9b1e-2f6a8c0d4e51"),
+        ["messageId"] = new("The message's id.", "01937c32-9f60-7d81-8c7e-60718293a4b5"),
         ["deliveryId"] = new("The notification's id (its webhook-id).", "0193a1f3-1a2b-7c3d-8e4f-5a6b7c8d9e0f"),
         ["from"] = new("Only entries at or after this instant (RFC 3339).", "2026-11-01T00:00:00Z"),
         ["to"] = new("Only entries before this instant (RFC 3339).", "2026-12-01T00:00:00Z"),
