@@ -27,7 +27,7 @@ public sealed class ConnectionCodeTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal(["code"], again.ErrorFields());
 
         // She sees the company among those who know her; it has no access until she grants it.
-        var row = Assert.Single((await app.Api(customer).GetFromJsonAsync<JsonArray>("/v1/me/relationships"))!)!;
+        var row = Assert.Single((await app.Api(customer).GetFromJsonAsync<JsonObject>("/v1/me/relationships"))!["items"]!.AsArray())!;
         Assert.Equal("connected", (string?)row["status"]);
         Assert.NotNull(row["connectedAt"]);
     }

@@ -220,8 +220,8 @@ public sealed class ConsentFlowTests(WebhookVaultApp app) : IClassFixture<Webhoo
         var grant = Assert.Single(grants)!;
         Assert.Equal(["name", "email"], grant["scopes"]!.AsArray().Select(s => (string?)s));
         Assert.True((DateTimeOffset)grant["expiresAt"]! > app.Clock.GetUtcNow().AddMonths(11));
-        var receipts = await app.Api(vendor).GetFromJsonAsync<JsonArray>($"/v1/grants/{grantId}/receipts");
-        Assert.Equal(["granted", "extended"], receipts!.Select(r => (string?)r!["event"]));
+        var receipts = (await app.Api(vendor).GetFromJsonAsync<JsonObject>($"/v1/grants/{grantId}/receipts"))!["items"]!.AsArray();
+        Assert.Equal(["granted", "extended"], receipts.Select(r => (string?)r!["event"]));
     }
 
     [Fact]
