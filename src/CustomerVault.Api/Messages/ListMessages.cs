@@ -1,4 +1,4 @@
-using CustomerVault.Connections;
+using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Kernel;
 using CustomerVault.Vendors;
@@ -23,8 +23,10 @@ public static class ListMessages
     {
         var paging = Paging.Of(limit, offset);
         // The vendor names her by its own id; one it knows no one by matches nothing.
-        Guid? customer = customerId is { } id ? (await PairwiseIds.ResolveAsync(session, vendor.Id, id, cancellationToken)).CustomerId ?? Guid.Empty : null;
-        var fetched = customer == Guid.Empty ? [] : await MessageReads.ListAsync(dataSource, vendor.Id, customer, paging.Limit + 1, paging.Offset, cancellationToken);
+        var customer = customerId is { } named ? await Party.Vendor(vendor.Id).OtherAsync(session, named, cancellationToken) : null;
+        var fetched = customerId is not null && customer is null
+            ? []
+            : await MessageReads.ListAsync(dataSource, vendor.Id, customer, paging.Limit + 1, paging.Offset, cancellationToken);
         return TypedResults.Ok(paging.Page(await MessageViews.ForVendorAsync(fetched, vendor.Id, session, keyring, cancellationToken), request));
     }
 }

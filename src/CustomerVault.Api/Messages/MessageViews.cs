@@ -1,4 +1,5 @@
 using CustomerVault.Connections;
+using CustomerVault.Consents;
 using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Vendors;
 using Marten;
@@ -45,7 +46,7 @@ public static class MessageViews
             ciphers[customerId] = await keyring.OpenAsync(session, customerId, cancellationToken);
         }
 
-        return messages.Select(m => ForVendor(m, known.TryGetValue(m.CustomerId, out var id) ? id : null, MessageContent.Open(ciphers[m.CustomerId], m))).ToList();
+        return messages.Select(m => ForVendor(m, AccessRequestReads.Known(known, m.CustomerId), MessageContent.Open(ciphers[m.CustomerId], m))).ToList();
     }
 
     /// <summary>Her view of her messages; she always has her key while she can sign in.</summary>

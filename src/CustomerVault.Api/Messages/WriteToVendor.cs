@@ -99,7 +99,7 @@ public static class WriteToVendor
             await WebhookOutbox.EnqueueAsync(connection, vendorId, "messages", id, "customer.message", new JsonObject
             {
                 ["messageId"] = id.ToString(),
-                ["customerId"] = known.TryGetValue(customerId, out var pairwise) ? pairwise.ToString() : null,
+                ["customerId"] = AccessRequestReads.Known(known, customerId)?.ToString(),
                 ["kind"] = kind,
                 ["inReplyTo"] = inReplyTo?.ToString(),
                 ["subject"] = content.Subject,
