@@ -117,7 +117,16 @@ public sealed class VaultProcess : IAsyncDisposable
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("bash")
         {
-            ArgumentList = { "-c", "exec 9>>\"$0\"; exec \"$@\"", inheritedFile, "dotnet", typeof(Program).Assembly.Location },
+            // The vault's lifeline: a watcher holds the read end of a pipe only this test host writes to, and sends the
+            // vault SIGTERM at its end of file, so a test host killed mid-run leaves no vault (and, through the vault's
+            // own lifeline, no PostgreSQL) behind. The watcher keeps neither the inherited file nor the output pipes.
+            ArgumentList =
+            {
+                "-c",
+                "exec 9>>\"$0\" 3<&0; { read -r _ <&3; kill -TERM $$; } 9>&- >/dev/null 2>&1 & exec \"$@\" 3<&- </dev/null",
+                inheritedFile, "dotnet", typeof(Program).Assembly.Location,
+            },
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
