@@ -42,6 +42,7 @@ public static class VaultApi
         consents.MapNarrowGrant();
         consents.MapCustomerAccessLog();
         consents.MapRelationships();
+        consents.MapRelationshipTimeline();
         consents.MapReceiptsForCustomers();
         consents.MapCreateConnectionCode();
 

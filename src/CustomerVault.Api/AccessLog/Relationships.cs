@@ -17,10 +17,11 @@ namespace CustomerVault.AccessLog;
 /// <param name="ExpiresAt">When the last active grant ends.</param>
 /// <param name="ContactsLast7Days">Counted against the weekly cap of contacts.</param>
 /// <param name="ConnectedAt">Since when the vendor knows you (under an id of its own, never your vault id).</param>
+/// <param name="Dormant">It holds an active grant (for 90 days or more) but has not read your data in 90 days: does it still need it?</param>
 public sealed record Relationship(
     VendorSummary Vendor, string Status, IReadOnlyList<string> Scopes, IReadOnlyList<string> Purposes, DateTimeOffset? ExpiresAt,
     IReadOnlyList<Guid> ActiveGrants, DateTimeOffset? LastRead, int ReadsLast30Days, int ContactsLast7Days, int PendingRequests,
-    DateTimeOffset? ConnectedAt);
+    DateTimeOffset? ConnectedAt, bool Dormant);
 
 /// <summary>One row per vendor the customer has dealt with: where things stand, at a glance.</summary>
 public static class Relationships
@@ -29,6 +30,7 @@ public static class Relationships
         me.MapGet("/relationships", Handle)
             .WithName("GetMyRelationships")
             .WithSummary("Every vendor that knows you, has asked you or has been granted access: status, scopes, purpose, expiry, recent reads")
+            .WithDescription("A vendor that holds an active grant but has not read in 90 days is flagged dormant; its timeline shows the detail.")
             .ProducesValidationProblem();
 
     private static async Task<Ok<Page<Relationship>>> Handle(
@@ -70,7 +72,8 @@ public static class Relationships
                 active.Select(g => g.Id).ToList(),
                 use?.LastRead, use?.ReadsLast30Days ?? 0, use?.ContactsLast7Days ?? 0,
                 pending.Count(r => r.VendorId == id),
-                connected.TryGetValue(id, out var since) ? since : null);
+                connected.TryGetValue(id, out var since) ? since : null,
+                Dormancy.IsDormant(active, use?.LastRead, now));
         }).OrderBy(r => r.Vendor.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
         return rows;

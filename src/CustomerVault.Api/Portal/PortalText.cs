@@ -43,6 +43,23 @@ public static partial class PortalText
         ? "No contact"
         : $"By {string.Join(" or ", terms.Channels.Select(Channel))}, at most {terms.MaxContactsPerWeek} {(terms.MaxContactsPerWeek == 1 ? "time" : "times")} a week";
 
+    /// <summary>Attribute names as the profile form titles them.</summary>
+    public static string Attributes(IEnumerable<string> attributes) =>
+        string.Join(", ", attributes.Select(a => Catalog.Attributes.FirstOrDefault(c => c.Name == a)?.Title ?? a));
+
+    /// <summary>A change of a grant, as the timeline names it (granted, narrowed, contact-ended …).</summary>
+    public static string GrantEvent(string name) => name switch
+    {
+        "granted" => "access granted",
+        "extended" => "grant extended",
+        "narrowed" => "grant narrowed",
+        "contact-ended" => "contact stopped",
+        "revoked" => "grant revoked",
+        "relinquished" => "grant given up by the company",
+        "expired" => "grant expired",
+        _ => $"grant {name.Replace('-', ' ')}",
+    };
+
     public static string Date(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture) ?? "never";
 
     public static string DateTime(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "never";

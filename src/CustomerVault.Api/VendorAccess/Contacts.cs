@@ -73,6 +73,15 @@ public static class Contacts
     }
 
     /// <summary>
+    /// How many contacts a week the vendor may make in all (the cap her inbox, which every contact grant includes, is
+    /// held to): the highest of its grants' caps, lowered by her own preference; null when no active grant allows contact.
+    /// </summary>
+    public static int? WeeklyLimit(IReadOnlyList<Grant> activeGrants, CommunicationPreferences? preferences) =>
+        activeGrants.Where(g => g.ContactTerms is not null).Select(g => (int?)g.ContactTerms!.MaxContactsPerWeek).Max() is { } cap
+            ? Math.Min(cap, preferences?.MaxContactsPerWeek ?? int.MaxValue)
+            : null;
+
+    /// <summary>
     /// When the next contact fits under the cap again: once enough of the last seven days' contacts (oldest first)
     /// have aged out of the window that fewer than <paramref name="limit"/> remain.
     /// </summary>
