@@ -57,7 +57,7 @@ public sealed record TimelineDay(
 /// <summary>Your relationship with one company over a window of days: what it read, what was written, how the grants changed.</summary>
 /// <param name="Status">As in your relationships: active, suspended, requested, connected, or the latest grant's status.</param>
 /// <param name="From">The window's start: midnight UTC, <c>days</c> − 1 days before today.</param>
-/// <param name="To">The window's end (now).</param>
+/// <param name="To">The window's end (now, included).</param>
 /// <param name="Items">The days of the window on which something happened, newest first; days without anything are left out.</param>
 /// <param name="Next">The link to the following (older) page of days, absent on the last.</param>
 public sealed record RelationshipTimeline(
@@ -166,7 +166,7 @@ public static partial class GetRelationshipTimeline
             $"""
              SELECT (at AT TIME ZONE 'UTC')::date, purpose, attributes, count(*), min(at), max(at)
              FROM {AccessLogTable.Name}
-             WHERE customer_id = $1 AND vendor_id = $2 AND kind = 'read' AND at >= $3 AND at < $4
+             WHERE customer_id = $1 AND vendor_id = $2 AND kind = 'read' AND at >= $3 AND at <= $4
              GROUP BY 1, 2, 3
              """, connection)
         {
@@ -194,7 +194,7 @@ public static partial class GetRelationshipTimeline
                         count(*) OVER (PARTITION BY (created_at AT TIME ZONE 'UTC')::date) AS n,
                         row_number() OVER (PARTITION BY (created_at AT TIME ZONE 'UTC')::date ORDER BY created_at DESC, id DESC) AS position
                  FROM {MessageTable.Name}
-                 WHERE vendor_id = $1 AND customer_id = $2 AND created_at >= $3 AND created_at < $4
+                 WHERE vendor_id = $1 AND customer_id = $2 AND created_at >= $3 AND created_at <= $4
              ) m WHERE position <= $5
              ORDER BY created_at DESC, id DESC
              """, connection)
