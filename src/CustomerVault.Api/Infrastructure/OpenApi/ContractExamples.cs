@@ -86,7 +86,16 @@ public sealed class ContractExamples : ISchemaFilter
         """;
     private const string Relationship = $$"""
         {"vendor": {{VendorSummary}}, "status": "active", "scopes": ["name", "email"], "purposes": ["marketing"], "expiresAt": "2027-05-22T10:04:00Z",
-         "activeGrants": ["{{Grant}}"], "lastRead": "2026-11-23T08:30:00Z", "readsLast30Days": 3, "contactsLast7Days": 1, "pendingRequests": 0}
+         "activeGrants": ["{{Grant}}"], "lastRead": "2026-11-23T08:30:00Z", "readsLast30Days": 3, "contactsLast7Days": 1, "pendingRequests": 0,
+         "dormant": false}
+        """;
+    private const string TimelineDay = $$"""
+        {"date": "2026-11-23", "readCount": 3,
+         "reads": [{"purpose": "marketing", "attributes": ["identity.name", "contact.email"], "count": 3, "first": "2026-11-23T08:30:00Z", "last": "2026-11-23T17:45:00Z"}],
+         "messageCount": 1,
+         "messages": [{"id": "{{Message}}", "from": "vendor", "channel": "email", "purpose": "marketing", "at": "2026-11-23T09:00:00Z", "status": "delivered", "reported": false}],
+         "grantChangeCount": 1,
+         "grantChanges": [{"grantId": "{{Grant}}", "event": "narrowed", "purpose": "marketing", "scopes": ["name"], "status": "active", "at": "2026-11-23T18:10:00Z"}]}
         """;
     private const string AccessLogEntry = $$"""
         {"id": "01937c31-8e5f-7c70-9b6d-5f60718293a4", "vendor": {{VendorSummary}}, "kind": "read", "purpose": "marketing",
@@ -155,6 +164,13 @@ public sealed class ContractExamples : ISchemaFilter
         [typeof(AccessLogItem)] = AccessLogEntry,
         [typeof(ConsentReceiptView)] = Receipt,
         [typeof(AccessLog.Relationship)] = Relationship,
+        [typeof(RelationshipTimeline)] = $$"""
+            {"vendor": {{VendorSummary}}, "status": "active", "from": "2026-08-26T00:00:00Z", "to": "2026-11-23T19:00:00Z",
+             "summary": {"lastRead": "2026-11-23T17:45:00Z", "readsLast30Days": 12, "contactsLast7Days": 1, "weeklyCap": 1, "dormant": false,
+                         "activeGrants": ["{{Grant}}"]},
+             "items": [{{TimelineDay}}], "next": "/v1/me/relationships/{{Vendor}}/timeline?limit=1&offset=1"}
+            """,
+        [typeof(TimelineDay)] = TimelineDay,
         [typeof(HistoryEntry)] = History,
         [typeof(AsOfView)] = $$"""{"asOf": "2026-11-22T12:00:00Z", "requests": [{{AccessRequest}}], "grants": [{{GrantView}}]}""",
         [typeof(FeedPage)] = $$"""{"items": [{{FeedEvent}}], "lastPosition": 48102, "next": "/v1/audit/events?after=48102&limit=1000"}""",
