@@ -39,6 +39,7 @@ public static class VaultApi
         consents.MapGetMyGrant().ProducesETag();
         consents.MapGrantAccess();
         consents.MapRevokeGrant();
+        consents.MapConfirmGrant();
         consents.MapNarrowGrant();
         consents.MapCustomerAccessLog();
         consents.MapRelationships();

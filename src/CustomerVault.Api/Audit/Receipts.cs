@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CustomerVault.Audit;
 
-/// <param name="Event">granted (approval or the customer's own grant), extended (approval of a request that extends it), narrowed, revoked, relinquished or expired.</param>
+/// <param name="Event">granted (approval or the customer's own grant), extended (approval of a request that extends it), narrowed, confirmed (she keeps sharing), paused (unconfirmed past its purpose's reconfirmation period), resumed (confirmed while paused), revoked, relinquished or expired.</param>
 /// <param name="Receipt">The signed content, readable: a consent receipt after the Kantara Consent Receipt specification and ISO/IEC 29184.</param>
 /// <param name="Jws">The receipt signed by the vault (RS256); verify it against /.well-known/jwks.</param>
 public sealed record ConsentReceiptView(Guid ReceiptId, Guid GrantId, string Event, DateTimeOffset IssuedAt, ConsentReceipt Receipt, string Jws);
@@ -142,7 +142,7 @@ public static class Receipts
             EventVersion: e.Version,
             GrantId: grant.Id.ToString(),
             RequestId: grant.RequestId?.ToString(),
-            Status: GrantDecider.StatusName(grant.Status),
+            Status: grant.Status == GrantStatus.Active && grant.PausedAt is not null ? "paused" : GrantDecider.StatusName(grant.Status),
             Scopes: grant.Scopes,
             ExpiresAt: grant.ExpiresAt.ToString("O"),
             ContactTerms: grant.ContactTerms,
@@ -156,6 +156,9 @@ public static class Receipts
         AccessGranted => "granted",
         GrantExtended => "extended",
         GrantNarrowed => "narrowed",
+        GrantConfirmed { Resumed: true } => "resumed",
+        GrantConfirmed => "confirmed",
+        GrantPaused => "paused",
         GrantRevoked => "revoked",
         GrantRelinquished => "relinquished",
         GrantExpired => "expired",

@@ -78,6 +78,16 @@ public sealed partial record IsoDuration(int Years, int Months, int Weeks, int D
         return true;
     }
 
+    /// <summary>The duration in ISO 8601 form, only the parts it has (<c>P12M</c>, <c>P1Y6M</c>).</summary>
+    public string ToIso()
+    {
+        var date = $"{Part(Years, 'Y')}{Part(Months, 'M')}{Part(Weeks, 'W')}{Part(Days, 'D')}";
+        var time = $"{Part(Hours, 'H')}{Part(Minutes, 'M')}{Part(Seconds, 'S')}";
+        return time.Length == 0 ? $"P{date}" : $"P{date}T{time}";
+
+        static string Part(int value, char unit) => value == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"{value}{unit}");
+    }
+
     public DateTimeOffset AddTo(DateTimeOffset start) =>
         start.AddYears(Years).AddMonths(Months).AddDays((Weeks * 7) + Days).AddHours(Hours).AddMinutes(Minutes).AddSeconds(Seconds);
 

@@ -6,6 +6,9 @@ public static class Senders
 {
     public const string Vendor = "vendor";
     public const string Customer = "customer";
+
+    /// <summary>The vault itself, about her relationship with the vendor (a "still sharing" reminder): hers alone, the vendor never sees it.</summary>
+    public const string Vault = "vault";
 }
 
 public static class DeliveryStatus

@@ -19,7 +19,8 @@ public sealed record VendorMessage(
     DateTimeOffset SentAt, string Status, DateTimeOffset? DeliveredAt);
 
 /// <summary>A message in her inbox, either way.</summary>
-/// <param name="From">vendor, or customer (what you wrote).</param>
+/// <param name="From">vendor, customer (what you wrote), or vault (the vault's own message about your relationship with the vendor, such as a "still sharing" reminder).</param>
+/// <param name="Kind">For yours: reply, feedback, idea, complaint or question; for the vault's: still-sharing.</param>
 /// <param name="ReportedAt">When you reported it as unwanted.</param>
 public sealed record InboxMessage(
     Guid Id, VendorSummary Vendor, string From, string Channel, string? Purpose, string? Kind, Guid? InReplyTo, string Subject, string Body,
@@ -74,7 +75,7 @@ public static class MessageReads
         return list.Count == 0 ? null : list[0];
     }
 
-    /// <summary>Messages between these parties, newest first.</summary>
+    /// <summary>Messages between these parties, newest first (a vendor's never include the vault's own messages to her).</summary>
     public static Task<IReadOnlyList<StoredMessage>> ListAsync(
         NpgsqlDataSource dataSource, Guid? vendorId, Guid? customerId, int limit, int offset, CancellationToken cancellationToken) =>
         QueryAsync(dataSource, null, vendorId, customerId, limit, offset, cancellationToken);
@@ -117,7 +118,7 @@ public static class MessageReads
         await using var command = dataSource.CreateCommand(
             $"""
              SELECT {MessageTable.Columns} FROM {MessageTable.Name}
-             WHERE ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR vendor_id = $2) AND ($3::uuid IS NULL OR customer_id = $3)
+             WHERE ($1::uuid IS NULL OR id = $1) AND ($2::uuid IS NULL OR (vendor_id = $2 AND sender <> '{Senders.Vault}')) AND ($3::uuid IS NULL OR customer_id = $3)
              ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5
              """);
         command.Parameters.Add(new() { Value = (object?)id ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });

@@ -1,3 +1,4 @@
+using CustomerVault.Infrastructure.Http;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
@@ -38,6 +39,11 @@ public static class ReplyToMessage
         if (original is null)
         {
             return null;
+        }
+
+        if (original.From == Senders.Vault)
+        {
+            throw new ConflictException("This message is from the vault, not from the company; write to the company instead.");
         }
 
         var subject = string.IsNullOrWhiteSpace(body.Subject) ? Re(original.Subject) : body.Subject;

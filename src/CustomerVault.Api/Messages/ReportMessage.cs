@@ -44,7 +44,9 @@ public static class ReportMessage
 
         if (message.Sender != Senders.Vendor)
         {
-            throw new ConflictException("You wrote this message yourself; only a company's message can be reported.");
+            throw new ConflictException(message.Sender == Senders.Vault
+                ? "This message is from the vault, not from the company; only a company's message can be reported."
+                : "You wrote this message yourself; only a company's message can be reported.");
         }
 
         // The report and the end of contact are saved together, or neither is.

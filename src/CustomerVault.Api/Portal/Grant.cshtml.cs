@@ -62,6 +62,24 @@ public sealed class GrantModel(IDocumentSession session, TimeProvider clock) : P
         return await LoadAsync(grantId) ? Page() : NotFound();
     }
 
+    /// <summary>One click: she keeps sharing; a paused grant resumes.</summary>
+    public async Task<IActionResult> OnPostConfirmAsync(Guid grantId)
+    {
+        Grant? grant = null;
+        if (await TryAsync(async () => grant = await ConfirmGrantHandler.HandleAsync(session, CustomerId, grantId, Version, clock.Now(), HttpContext.RequestAborted)))
+        {
+            if (grant is null)
+            {
+                return NotFound();
+            }
+
+            Notice = "Confirmed: you keep sharing under this grant" + (grant.ExpiresAt > clock.Now() ? $", until {PortalText.Date(grant.ExpiresAt)}." : ".");
+            return RedirectToPage("/Portal/Grant", new { grantId });
+        }
+
+        return await LoadAsync(grantId) ? Page() : NotFound();
+    }
+
     private async Task<bool> LoadAsync(Guid grantId)
     {
         if (await Party.Customer(CustomerId).LoadAsync<Grant>(session, grantId, HttpContext.RequestAborted) is not { } grant)

@@ -29,6 +29,10 @@ public sealed class RelationshipsModel(
     [BindProperty]
     public NewGrant Grant { get; set; } = new();
 
+    /// <summary>How long a grant of each purpose may run, as the form's hint says it.</summary>
+    public string LongestGrants => string.Join("; ", Purposes.All.GroupBy(p => consents.Value.Durations().Describe(p))
+        .Select(g => $"{string.Join(", ", g.Select(PortalText.Purpose))}: {PortalText.Duration(g.Key)}"));
+
     /// <summary>The company a new connection code is for; any company when empty.</summary>
     [BindProperty]
     public Guid? CodeVendorId { get; set; }

@@ -88,6 +88,11 @@ public static class ReadCustomerProfile
                 var document = ProfileDocument.Open(state.Profile!.Attributes, keyring.Open(state.Key!), allowed.Attributes.Contains);
                 metrics.Served();
                 return TypedResults.Ok(new VendorProfileRead(customerId, purpose, entry.GrantIds, allowed.Scopes, ProfileDocument.From(document), entry.Id, now));
+            case VendorReadDecision.Refused { Reason: ReadRefusal.GrantPaused }:
+                return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The grant is paused until the customer confirms it.",
+                    detail: $"Your grant for the purpose '{purpose}' asks the customer to reconfirm it, and she has not yet: it stands, but nothing is read under it "
+                            + "until she confirms (you learn it from the grant's status, or the grant.resumed notification).",
+                    extensions: new Dictionary<string, object?> { ["currentState"] = "paused" });
             default:
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No active grant covers this read.",
                     detail: $"This customer has no active grant to you for the purpose '{purpose}'.");

@@ -44,6 +44,9 @@ public enum ReadRefusal
 
     /// <summary>No grant to this vendor for this purpose is active now (or the customer has no data to read).</summary>
     NoActiveGrant,
+
+    /// <summary>The grants for this purpose are paused: their purpose asks her to reconfirm, and she has not yet. They resume when she confirms.</summary>
+    GrantPaused,
 }
 
 public static class VendorRead
@@ -75,7 +78,14 @@ public static class VendorRead
             return new VendorReadDecision.Refused(ReadRefusal.CustomerErased);
         }
 
-        var grants = state.Grants.Where(g => g.Purpose == purpose && g.IsActiveAt(now)).ToList();
+        var active = state.Grants.Where(g => g.Purpose == purpose && g.IsActiveAt(now)).ToList();
+        // A paused grant stands but carries no read: she has to reconfirm it first.
+        var grants = active.Where(g => !g.IsPausedAt(now)).ToList();
+        if (grants.Count == 0 && active.Count > 0)
+        {
+            return new VendorReadDecision.Refused(ReadRefusal.GrantPaused);
+        }
+
         if (grants.Count == 0 || state.Profile is null || state.Key is null)
         {
             return new VendorReadDecision.Refused(ReadRefusal.NoActiveGrant);

@@ -24,6 +24,7 @@ public sealed class VendorReadMetrics(IMeterFactory meters)
         ReadRefusal.VendorSuspended => "vendor_suspended",
         ReadRefusal.CustomerErased => "customer_erased",
         ReadRefusal.UnknownCustomer => "unknown_customer",
+        ReadRefusal.GrantPaused => "grant_paused",
         _ => "no_active_grant",
     });
 

@@ -64,7 +64,7 @@ public sealed class ValidatePushedRequest(
         var extending = terms.ExtendsGrantId is { } grantId ? await session.LoadAsync<Grant>(grantId, context.CancellationToken) : null;
         var errors = AccessRequestDecider.ValidateTerms(new RequestAccess(
             Guid.Empty, vendor.Id, vendor.Scopes, Guid.Empty, terms.Scopes, terms.Purpose, terms.Description, terms.Duration, terms.ContactTerms,
-            consents.Value.RequestLifetime, clock.Now(), terms.ExtendsGrantId, extending));
+            consents.Value.RequestLifetime, clock.Now(), consents.Value.Durations(), terms.ExtendsGrantId, extending));
         if (errors.HasErrors)
         {
             context.Reject(AuthorizationDetails.InvalidError, AuthorizationDetails.Describe(errors.ToDictionary()));

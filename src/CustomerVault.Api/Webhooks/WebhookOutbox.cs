@@ -136,6 +136,13 @@ public sealed partial class WebhookOutboxProjection : EventProjection
                 await ForGrantAsync(operations, contactEnded.GrantId, e, "grant.contact-ended",
                     grant => Data(grant, "active", e.Version).With("reason", contactEnded.Reason), cancellation);
                 break;
+            case GrantPaused paused:
+                await ForGrantAsync(operations, paused.GrantId, e, "grant.paused", grant => Data(grant, "paused", e.Version), cancellation);
+                break;
+            case GrantConfirmed { Resumed: true } resumed:
+                // Only a resumption changes what the vendor may do; her other confirmations are her own business.
+                await ForGrantAsync(operations, resumed.GrantId, e, "grant.resumed", grant => Data(grant, "active", e.Version), cancellation);
+                break;
             case GrantRevoked revoked:
                 await ForGrantAsync(operations, revoked.GrantId, e, "grant.revoked", grant => Data(grant, "revoked", e.Version).With("reason", revoked.Reason), cancellation);
                 break;

@@ -11,13 +11,13 @@ using Microsoft.Extensions.Options;
 namespace CustomerVault.Consents;
 
 /// <param name="VendorId">A registered vendor (its id is in its requests, or the operator's directory).</param>
-/// <param name="ExpiresAt">When the grant ends; at most two years from now.</param>
+/// <param name="ExpiresAt">When the grant ends; at most the purpose's longest duration from now (Vault:Consents:MaxDuration: P12M for marketing and analytics, P24M otherwise, by default).</param>
 public sealed record GrantBody(Guid VendorId, IReadOnlyList<string>? Scopes, string? Purpose, string? Description, DateTimeOffset? ExpiresAt, ContactTerms? ContactTerms);
 
 /// <summary>The customer grants a vendor access on her own initiative, with no request.</summary>
 public sealed record GrantAccess(
     Guid GrantId, Guid CustomerId, Guid VendorId, IReadOnlyList<string> VendorScopeCeiling, IReadOnlyList<string>? Scopes, string? Purpose,
-    string? Description, DateTimeOffset? ExpiresAt, ContactTerms? ContactTerms, DateTimeOffset Now);
+    string? Description, DateTimeOffset? ExpiresAt, ContactTerms? ContactTerms, DateTimeOffset Now, GrantDurations Durations);
 
 public static partial class GrantDecider
 {
@@ -42,6 +42,11 @@ public static partial class GrantDecider
         else if (expiresAt <= command.Now || expiresAt > command.Now.AddYears(2))
         {
             errors.Add("expiresAt", "must be in the future and at most two years from now.");
+        }
+        else if (Purposes.IsKnown(command.Purpose) && expiresAt > command.Durations.LatestEnd(command.Purpose!, command.Now))
+        {
+            errors.Add("expiresAt", $"must be at most {command.Durations.Describe(command.Purpose!)} from now "
+                                    + $"({command.Durations.LatestEnd(command.Purpose!, command.Now):yyyy-MM-dd}): the longest a {command.Purpose} grant may run.");
         }
 
         ContactTerms.Validate(command.ContactTerms, "contactTerms", errors);
@@ -88,7 +93,7 @@ public static class GrantAccessHandler
         }
 
         var granted = GrantDecider.Decide(new GrantAccess(Guid.CreateVersion7(), customerId, vendor.Id, vendor.Scopes, body.Scopes,
-            body.Purpose, body.Description, body.ExpiresAt, body.ContactTerms, now));
+            body.Purpose, body.Description, body.ExpiresAt, body.ContactTerms, now, options.Durations()));
         await session.BeginTransactionAsync(cancellationToken);
         await ConsentCaps.LockGrantsAsync(session, customerId, cancellationToken);
         ConsentCaps.EnsureRoom(await ConsentCaps.GrantRoomAsync(session, customerId, vendor.Id, now, cancellationToken), options);

@@ -4,18 +4,22 @@ using Marten;
 namespace CustomerVault.Consents;
 
 /// <param name="CustomerId">The customer: your id for her (a vendor's pairwise id; her vault id in her own views); absent once she erased her account.</param>
-/// <param name="Status">active, revoked (by the customer), relinquished (by the vendor), expired, or suspended (while its vendor is suspended).</param>
+/// <param name="Status">active, paused (its purpose asks the customer to reconfirm, and she has not yet: nothing is read until she confirms), revoked (by the customer), relinquished (by the vendor), expired, or suspended (while its vendor is suspended).</param>
 /// <param name="RequestId">The request this grant answered; absent when the customer granted access on her own initiative.</param>
+/// <param name="ReviewedAt">When the customer last reviewed the grant: granted, extended or confirmed it.</param>
+/// <param name="PausedAt">When the grant paused for want of her confirmation; absent unless it is paused.</param>
 public sealed record GrantView(
     Guid Id, VendorSummary Vendor, Guid? CustomerId, Guid? RequestId, string Status, IReadOnlyList<string> Scopes, string Purpose,
-    string Description, ContactTerms? ContactTerms, DateTimeOffset GrantedAt, DateTimeOffset ExpiresAt, DateTimeOffset? EndedAt, string? EndReason)
+    string Description, ContactTerms? ContactTerms, DateTimeOffset GrantedAt, DateTimeOffset ExpiresAt, DateTimeOffset? EndedAt, string? EndReason,
+    DateTimeOffset ReviewedAt, DateTimeOffset? PausedAt)
 {
     public static GrantView Of(Grant g, Vendor? vendor, Guid? customerId, DateTimeOffset now)
     {
         var status = g.StatusAt(now);
-        var shown = status == GrantStatus.Active && vendor?.Status == VendorStatus.Suspended ? "suspended" : GrantDecider.StatusName(status);
+        var shown = status == GrantStatus.Active && vendor?.Status == VendorStatus.Suspended ? "suspended" : GrantDecider.StatusName(g, now);
         return new GrantView(g.Id, VendorSummary.Of(vendor, g.VendorId), customerId, g.RequestId, shown, g.Scopes, g.Purpose, g.Description,
-            g.ContactTerms, g.GrantedAt, g.ExpiresAt, g.EndedAt ?? (status == GrantStatus.Expired ? g.ExpiresAt : null), g.EndReason);
+            g.ContactTerms, g.GrantedAt, g.ExpiresAt, g.EndedAt ?? (status == GrantStatus.Expired ? g.ExpiresAt : null), g.EndReason,
+            g.LastReviewedAt, g.IsPausedAt(now) ? g.PausedAt : null);
     }
 }
 

@@ -46,7 +46,7 @@ public sealed class AnswerAuthorizationRequest(IDocumentStore store, NpgsqlDataS
 
         var requested = AccessRequestDecider.Decide(new RequestAccess(
             Guid.CreateVersion7(), vendor.Id, vendor.Scopes, customerId, terms.Scopes, terms.Purpose, terms.Description, terms.Duration,
-            terms.ContactTerms, answerWithin, now, terms.ExtendsGrantId,
+            terms.ContactTerms, answerWithin, now, options.Value.Durations(), terms.ExtendsGrantId,
             terms.ExtendsGrantId is { } grantId ? await session.LoadAsync<Grant>(grantId, cancellationToken) : null));
         session.Events.StartStream<AccessRequest>(requested.RequestId, requested);
         session.Insert(new IdempotencyRecord(recordId, "", requested.RequestId, "", now));
@@ -58,7 +58,7 @@ public sealed class AnswerAuthorizationRequest(IDocumentStore store, NpgsqlDataS
         var room = answer.Approve && extending is null ? await ConsentCaps.GrantRoomAsync(session, customerId, vendor.Id, now, cancellationToken) : null;
         var request = AccessRequest.Create(requested);
         object answered = answer.Approve
-            ? ApproveRequestHandler.Append(session, request, new ApproveRequest(answer.Scopes, answer.ExpiresAt, Guid.CreateVersion7(), now), extending, room,
+            ? ApproveRequestHandler.Append(session, request, new ApproveRequest(answer.Scopes, answer.ExpiresAt, Guid.CreateVersion7(), now, options.Value.Durations()), extending, room,
                 options.Value)
             : AccessRequestDecider.Decide(new DenyRequest(answer.Reason, now), request);
         session.Events.Append(requested.RequestId, answered);

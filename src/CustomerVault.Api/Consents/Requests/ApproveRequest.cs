@@ -13,7 +13,8 @@ namespace CustomerVault.Consents;
 /// <param name="ExpiresAt">An earlier end than the requested duration allows; the requested duration when absent.</param>
 public sealed record ApproveBody(IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt);
 
-public sealed record ApproveRequest(IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt, Guid GrantId, DateTimeOffset Now);
+/// <param name="Durations">The longest a grant may run, per purpose, as configured now.</param>
+public sealed record ApproveRequest(IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt, Guid GrantId, DateTimeOffset Now, GrantDurations Durations);
 
 /// <summary>An approval changes two streams: the request is answered, and a grant begins.</summary>
 public sealed record Approval(AccessRequestApproved Approved, AccessGranted Granted);
@@ -54,6 +55,8 @@ public static partial class AccessRequestDecider
     }
 
     // What she approves: the scopes she kept of those requested, until the requested duration allows or an earlier end she chose.
+    // The purpose's longest duration holds at approval too: a request asked before the limit was lowered ends no later than
+    // the limit allows now (shortened, since she cannot be faulted for the vendor's terms, and a shorter grant only protects her).
     private static (IReadOnlyList<string> Scopes, DateTimeOffset ExpiresAt) Approved(ApproveRequest command, AccessRequest request)
     {
         EnsurePending(request, command.Now, "approved");
@@ -63,7 +66,7 @@ public static partial class AccessRequestDecider
         ScopeRules.Validate(scopes, "scopes", errors, request.Scopes, "the scopes that were requested");
 
         IsoDuration.TryParse(request.Duration, out var duration);
-        var latest = duration.AddTo(command.Now);
+        var latest = Min(duration.AddTo(command.Now), command.Durations.LatestEnd(request.Purpose, command.Now));
         var expiresAt = command.ExpiresAt is { } chosen ? VaultTime.Truncate(chosen) : latest;
         if (expiresAt > latest)
         {
@@ -77,6 +80,8 @@ public static partial class AccessRequestDecider
         errors.ThrowIfInvalid();
         return (scopes, expiresAt);
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }
 
 /// <summary>The customer approves a request addressed to her, fully or only some of its scopes: a grant begins, or the grant it extends changes.</summary>
@@ -111,7 +116,7 @@ public static class ApproveRequestHandler
         var room = asked is { ExtendsGrantId: null } ? await ConsentCaps.GrantRoomAsync(session, customerId, asked.VendorId, now, cancellationToken) : null;
         var extending = asked is { ExtendsGrantId: { } grantId } ? await session.Events.FetchForWriting<Grant>(grantId, cancellationToken) : null;
         return await party.DecideAsync<AccessRequest>(session, requestId, expectedVersion,
-            request => Append(session, request, new ApproveRequest(body.Scopes, body.ExpiresAt, Guid.CreateVersion7(), now), extending, room, options),
+            request => Append(session, request, new ApproveRequest(body.Scopes, body.ExpiresAt, Guid.CreateVersion7(), now, options.Durations()), extending, room, options),
             cancellationToken);
     }
 

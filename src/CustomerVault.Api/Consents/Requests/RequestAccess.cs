@@ -19,7 +19,7 @@ namespace CustomerVault.Consents;
 /// <param name="Scopes">Data scopes of the catalogue, within the vendor's registered ceiling.</param>
 /// <param name="Purpose">service-delivery, marketing, analytics, research or legal-obligation.</param>
 /// <param name="Description">What the data will be used for, in words the customer reads before she decides.</param>
-/// <param name="Duration">How long access is wanted, ISO 8601 (e.g. P6M), at most P2Y; counted from the approval.</param>
+/// <param name="Duration">How long access is wanted, ISO 8601 (e.g. P6M), counted from the approval; at most the purpose's longest duration (Vault:Consents:MaxDuration: P12M for marketing and analytics, P24M otherwise, by default). A longer one is refused (400 naming duration), never shortened.</param>
 /// <param name="ContactTerms">How the vendor wants to contact the customer, if at all.</param>
 /// <param name="ExtendsGrantId">An active grant of yours with her, for the same purpose, that approving changes (scopes, contact terms, a new end) instead of starting another.</param>
 public sealed record AccessRequestBody(
@@ -29,11 +29,12 @@ public sealed record AccessRequestBody(
 /// <summary>What an Idempotency-Key stood for: the request it created and the answer given, replayed on a retry.</summary>
 public sealed record IdempotencyRecord(string Id, string BodyHash, Guid RequestId, string Response, DateTimeOffset CreatedAt);
 
+/// <param name="Durations">The longest a grant may run, per purpose (<see cref="ConsentOptions.MaxDuration"/>).</param>
 /// <param name="Extending">The grant <paramref name="ExtendsGrantId"/> names, as the vault has it (null when there is none).</param>
 public sealed record RequestAccess(
     Guid RequestId, Guid VendorId, IReadOnlyList<string> VendorScopeCeiling, Guid CustomerId, IReadOnlyList<string>? Scopes,
     string? Purpose, string? Description, string? Duration, ContactTerms? ContactTerms, TimeSpan AnswerWithin, DateTimeOffset Now,
-    Guid? ExtendsGrantId = null, Grant? Extending = null);
+    GrantDurations Durations, Guid? ExtendsGrantId = null, Grant? Extending = null);
 
 public static partial class AccessRequestDecider
 {
@@ -79,6 +80,11 @@ public static partial class AccessRequestDecider
         else if (!duration.IsAcceptableFrom(command.Now))
         {
             errors.Add("duration", "must be longer than nothing and at most two years (P2Y).");
+        }
+        else if (Purposes.IsKnown(command.Purpose) && duration.AddTo(command.Now) > command.Durations.LatestEnd(command.Purpose!, command.Now))
+        {
+            // Refused, not shortened: the vendor learns the rule now, and she never sees terms it did not ask for.
+            errors.Add("duration", $"must be at most {command.Durations.Describe(command.Purpose!)}: the longest a {command.Purpose} grant may run.");
         }
 
         ContactTerms.Validate(command.ContactTerms, "contactTerms", errors);
@@ -159,7 +165,7 @@ public static class RequestAccessHandler
 
         var requested = AccessRequestDecider.Decide(new RequestAccess(
             Guid.CreateVersion7(), vendor.Id, vendor.Vendor.Scopes, customerId, body.Scopes, body.Purpose, body.Description,
-            body.Duration, body.ContactTerms, options.Value.RequestLifetime, now, body.ExtendsGrantId, extending));
+            body.Duration, body.ContactTerms, options.Value.RequestLifetime, now, options.Value.Durations(), body.ExtendsGrantId, extending));
         session.Events.StartStream<AccessRequest>(requested.RequestId, requested);
 
         var view = AccessRequestView.Of(AccessRequest.Create(requested), vendor.Vendor, body.CustomerId, now);

@@ -144,14 +144,17 @@ public sealed class MessageDispatcher(
         var address = JsonSerializer.Deserialize<string>(cipher.Open(attribute, sealedAddress))!;
         var content = MessageContent.Open(cipher, message.Stored)!;
         var vendorName = VendorSummary.Of(await session.LoadAsync<Vendor>(message.VendorId, cancellationToken), message.VendorId).Name;
-        var unsubscribe = links.For(message.Id);
+        // The vault's own messages are about her consent: there is no vendor contact to stop from them.
+        var fromVault = message.Stored.Sender == Senders.Vault;
+        var unsubscribe = fromVault ? null : links.For(message.Id);
         try
         {
             await _retry.ExecuteAsync(async token =>
             {
                 if (message.Channel == "sms")
                 {
-                    await sms.SendAsync(message.Id, address, $"{vendorName}: {content.Subject}\n{content.Body}\nStop: {unsubscribe}", token);
+                    await sms.SendAsync(message.Id, address,
+                        fromVault ? $"CustomerVault: {content.Subject}\n{content.Body}" : $"{vendorName}: {content.Subject}\n{content.Body}\nStop: {unsubscribe}", token);
                 }
                 else
                 {

@@ -4,9 +4,9 @@ namespace CustomerVault.Messages.Delivery;
 
 /// <summary>What an e-mail carries besides the vendor's words.</summary>
 /// <param name="InboxUrl">Where she reads and answers it in her vault.</param>
-/// <param name="UnsubscribeUrl">The one-click link that ends the vendor's contact (RFC 8058).</param>
+/// <param name="UnsubscribeUrl">The one-click link that ends the vendor's contact (RFC 8058); absent on the vault's own messages, which are about her consent, not marketing.</param>
 public sealed record MailEnvelope(
-    Guid MessageId, string VendorName, string SenderAddress, string RecipientAddress, string Purpose, DateTimeOffset SentAt, string InboxUrl, string UnsubscribeUrl);
+    Guid MessageId, string VendorName, string SenderAddress, string RecipientAddress, string Purpose, DateTimeOffset SentAt, string InboxUrl, string? UnsubscribeUrl);
 
 public static class MessageMime
 {
@@ -18,6 +18,16 @@ public static class MessageMime
     public static MimeMessage Build(MailEnvelope envelope, MessageContent content)
     {
         var senderDomain = envelope.SenderAddress[(envelope.SenderAddress.LastIndexOf('@') + 1)..];
+        var footer = envelope.UnsubscribeUrl is { } unsubscribe
+            ? $"""
+               {envelope.VendorName} sent you this through CustomerVault ({envelope.Purpose}); it never learns your address.
+               Read and answer it in your vault: {envelope.InboxUrl}
+               Stop messages from {envelope.VendorName}: {unsubscribe}
+               """
+            : $"""
+               CustomerVault sent you this about what you share with {envelope.VendorName}; {envelope.VendorName} does not see it.
+               Your inbox: {envelope.InboxUrl}
+               """;
         var message = new MimeMessage
         {
             MessageId = $"{envelope.MessageId:N}@{senderDomain}",
@@ -29,16 +39,18 @@ public static class MessageMime
                         {content.Body}
 
                         --
-                        {envelope.VendorName} sent you this through CustomerVault ({envelope.Purpose}); it never learns your address.
-                        Read and answer it in your vault: {envelope.InboxUrl}
-                        Stop messages from {envelope.VendorName}: {envelope.UnsubscribeUrl}
+                        {footer}
                         """,
             },
         };
-        message.From.Add(new MailboxAddress(envelope.VendorName, envelope.SenderAddress));
+        message.From.Add(new MailboxAddress(envelope.UnsubscribeUrl is null ? "CustomerVault" : envelope.VendorName, envelope.SenderAddress));
         message.To.Add(MailboxAddress.Parse(envelope.RecipientAddress));
-        message.Headers.Add("List-Unsubscribe", $"<{envelope.UnsubscribeUrl}>");
-        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        if (envelope.UnsubscribeUrl is not null)
+        {
+            message.Headers.Add("List-Unsubscribe", $"<{envelope.UnsubscribeUrl}>");
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+
         message.Headers.Add("Auto-Submitted", "auto-generated");
         return message;
     }
