@@ -35,18 +35,6 @@ public static partial class PortalText
 
     public static string Scopes(IEnumerable<string> scopes) => string.Join(", ", scopes.Select(Scope));
 
-    /// <summary>An ISO 8601 duration in words, for the durations the vault configures (<c>P12M</c>: 12 months).</summary>
-    public static string Duration(string iso)
-    {
-        if (!CustomerVault.Consents.IsoDuration.TryParse(iso, out var d) || d is not { Weeks: 0, Days: 0, Hours: 0, Minutes: 0, Seconds: 0 })
-        {
-            return iso;
-        }
-
-        var months = (d.Years * 12) + d.Months;
-        return months == 1 ? "1 month" : $"{months} months";
-    }
-
     public static string Purpose(string purpose) => PurposeTitles.GetValueOrDefault(purpose, purpose);
 
     public static string Channel(string channel) => ChannelTitles.GetValueOrDefault(channel, channel);
