@@ -44,7 +44,7 @@ public static class ContactCap
         return new ContactAdmission(permission, grants.Where(g => permission.Grants.Contains(g.Id)).ToList());
     }
 
-    /// <summary>The vendor's active grants of this customer (for a purpose, when named) and her communication preferences.</summary>
+    /// <summary>The vendor's active grants of this customer (for a purpose, when named; a paused grant allows no contact either) and her communication preferences.</summary>
     public static async Task<(IReadOnlyList<Grant> Grants, CommunicationPreferences? Preferences)> StateAsync(
         IQuerySession session, CustomerKeyring keyring, Guid vendorId, Guid customerId, string? purpose, DateTimeOffset now,
         CancellationToken cancellationToken)
@@ -52,7 +52,7 @@ public static class ContactCap
         var grants = (await session.Query<Grant>()
             .Where(g => g.VendorId == vendorId && g.CustomerId == customerId)
             .WithStatus(GrantStatus.Active, now)
-            .ToListAsync(cancellationToken)).Where(g => purpose is null || g.Purpose == purpose).ToList();
+            .ToListAsync(cancellationToken)).Where(g => (purpose is null || g.Purpose == purpose) && !g.IsPausedAt(now)).ToList();
         return grants.Count == 0 ? ([], null) : (grants, await PreferencesAsync(session, keyring, customerId, cancellationToken));
     }
 

@@ -9,10 +9,11 @@ public sealed class AccessRequestDeciderTests
     private static readonly Guid Vendor = Guid.NewGuid();
     private static readonly Guid Customer = Guid.NewGuid();
     private static readonly string[] Ceiling = ["name", "email", "phone"];
+    private static readonly GrantDurations Limits = new ConsentOptions().Durations();
 
     private static RequestAccess Request(
         string[]? scopes = null, string? purpose = "marketing", string? description = "Newsletter", string? duration = "P1M", ContactTerms? terms = null) =>
-        new(Guid.NewGuid(), Vendor, Ceiling, Customer, scopes ?? ["name", "email"], purpose, description, duration, terms, TimeSpan.FromDays(30), Now);
+        new(Guid.NewGuid(), Vendor, Ceiling, Customer, scopes ?? ["name", "email"], purpose, description, duration, terms, TimeSpan.FromDays(30), Now, Limits);
 
     private static AccessRequest Pending() => AccessRequest.Create(AccessRequestDecider.Decide(Request()));
 
@@ -71,7 +72,7 @@ public sealed class AccessRequestDeciderTests
     [Fact]
     public void GivenPending_WhenApprovedWithoutScopes_ThenEveryRequestedScopeIsGrantedForTheRequestedDurationByTheCalendar()
     {
-        var approval = AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now), Pending());
+        var approval = AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now, Limits), Pending());
 
         Assert.Equal(["name", "email"], approval.Granted.Scopes);
         // One month from 31 January is the last day of February.
@@ -86,7 +87,7 @@ public sealed class AccessRequestDeciderTests
     {
         var until = Now.AddDays(3);
 
-        var approval = AccessRequestDecider.Decide(new ApproveRequest(["email"], until, Guid.NewGuid(), Now), Pending());
+        var approval = AccessRequestDecider.Decide(new ApproveRequest(["email"], until, Guid.NewGuid(), Now, Limits), Pending());
 
         Assert.Equal(["email"], approval.Granted.Scopes);
         Assert.Equal(until, approval.Granted.ExpiresAt);
@@ -101,7 +102,7 @@ public sealed class AccessRequestDeciderTests
     {
         DateTimeOffset? expiresAt = expiresInDays == 0 ? null : Now.AddDays(expiresInDays);
 
-        var error = Assert.Throws<RequestValidationException>(() => AccessRequestDecider.Decide(new ApproveRequest(scopes, expiresAt, Guid.NewGuid(), Now), Pending()));
+        var error = Assert.Throws<RequestValidationException>(() => AccessRequestDecider.Decide(new ApproveRequest(scopes, expiresAt, Guid.NewGuid(), Now, Limits), Pending()));
 
         Assert.Equal([field], error.Errors.Keys);
     }
@@ -118,7 +119,7 @@ public sealed class AccessRequestDeciderTests
     [MemberData(nameof(NotPending))]
     public void GivenNotPending_WhenApprovedOrDenied_ThenItConflictsNamingTheCurrentState(string state, AccessRequest request)
     {
-        var approve = Assert.Throws<ConflictException>(() => AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now), request));
+        var approve = Assert.Throws<ConflictException>(() => AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now, Limits), request));
         var deny = Assert.Throws<ConflictException>(() => AccessRequestDecider.Decide(new DenyRequest(null, Now), request));
 
         Assert.Equal(state, approve.CurrentState);
@@ -160,7 +161,7 @@ public sealed class AccessRequestDeciderTests
             ExtendsGrantId = grant.Id, Extending = grant,
         }));
 
-        var extension = AccessRequestDecider.Decide(new ApproveRequest(["name", "phone"], null, Guid.NewGuid(), Now), request, grant);
+        var extension = AccessRequestDecider.Decide(new ApproveRequest(["name", "phone"], null, Guid.NewGuid(), Now, Limits), request, grant);
         var extended = grant.Apply(extension.Extended);
 
         Assert.Equal(grant.Id, extension.Approved.GrantId);
@@ -178,8 +179,8 @@ public sealed class AccessRequestDeciderTests
         var revoked = grant.Apply(new GrantRevoked(grant.Id, null, Now));
 
         Assert.Equal("revoked", Assert.Throws<ConflictException>(() =>
-            AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now), request, revoked)).CurrentState);
-        Assert.Throws<InvalidOperationException>(() => AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now), request));
+            AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now, Limits), request, revoked)).CurrentState);
+        Assert.Throws<InvalidOperationException>(() => AccessRequestDecider.Decide(new ApproveRequest(null, null, Guid.NewGuid(), Now, Limits), request));
     }
 
     [Fact]

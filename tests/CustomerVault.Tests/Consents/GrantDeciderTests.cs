@@ -6,6 +6,7 @@ namespace CustomerVault.Tests.Consents;
 public sealed class GrantDeciderTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly GrantDurations Limits = new ConsentOptions().Durations();
 
     private static Grant Active() => Grant.Create(new AccessGranted(
         Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), null, ["name", "email", "phone"], "marketing", "", null, Now.AddDays(-1), Now.AddDays(30)));
@@ -83,7 +84,7 @@ public sealed class GrantDeciderTests
     public void GivenAVendor_WhenTheCustomerGrantsOnHerOwnInitiative_ThenTheGrantHasNoRequest()
     {
         var granted = GrantDecider.Decide(new GrantAccess(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), ["name", "email"], ["email"], "service-delivery",
-            "Order updates", Now.AddDays(60), new ContactTerms(["email"], 1), Now));
+            "Order updates", Now.AddDays(60), new ContactTerms(["email"], 1), Now, Limits));
 
         Assert.Null(granted.RequestId);
         Assert.Equal(["email"], granted.Scopes);
@@ -101,7 +102,7 @@ public sealed class GrantDeciderTests
         DateTimeOffset? expiresAt = days == 0 ? null : Now.AddDays(days);
 
         var error = Assert.Throws<RequestValidationException>(() => GrantDecider.Decide(new GrantAccess(
-            Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), ["name", "email"], scopes, purpose, null, expiresAt, null, Now)));
+            Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), ["name", "email"], scopes, purpose, null, expiresAt, null, Now, Limits)));
 
         Assert.Equal([field], error.Errors.Keys);
     }

@@ -23,6 +23,26 @@ public sealed class VendorReadDecisionTests
         Assert.Equal(Refused(ReadRefusal.NoActiveGrant), Decide(State()));
 
     [Fact]
+    public void GivenAPausedGrant_WhenTheVendorReads_ThenItIsRefusedAsPaused_AndOnceSheConfirmsItIsAllowed()
+    {
+        var paused = Granted("email").Apply(new GrantPaused(Guid.Empty, Now.AddMonths(-1), Now.AddDays(-1)));
+
+        Assert.Equal(Refused(ReadRefusal.GrantPaused), Decide(State(grants: [paused])));
+        Assert.IsType<VendorReadDecision.Allowed>(Decide(State(grants: [paused.Apply(new GrantConfirmed(paused.Id, true, Now))])));
+    }
+
+    [Fact]
+    public void GivenAPausedGrantAndAnotherActiveOne_WhenTheVendorReads_ThenOnlyTheActiveOneIsReliedOn()
+    {
+        var paused = Granted("name email").Apply(new GrantPaused(Guid.Empty, Now.AddMonths(-1), Now.AddDays(-1)));
+        var active = Granted("email");
+
+        var allowed = Assert.IsType<VendorReadDecision.Allowed>(Decide(State(grants: [paused, active])));
+        Assert.Equal([active.Id], allowed.Grants.Select(g => g.Id));
+        Assert.Equal(["contact.email"], allowed.Attributes);
+    }
+
+    [Fact]
     public void GivenAGrantForAnotherPurpose_WhenTheVendorReadsForMarketing_ThenItIsRefused() =>
         Assert.Equal(Refused(ReadRefusal.NoActiveGrant), Decide(State(grants: [Granted("name email", Purposes.Analytics)]), Purposes.Marketing));
 
