@@ -46,7 +46,7 @@ public sealed class ContractExamples : ISchemaFilter
     private const string GrantView = $$"""
         {"id": "{{Grant}}", "vendor": {{VendorSummary}}, "customerId": "{{Customer}}", "requestId": "{{Request}}", "status": "active",
          "scopes": ["name", "email"], "purpose": "marketing", "description": "Our monthly newsletter", "contactTerms": {{Terms}},
-         "grantedAt": "2026-11-22T10:04:00Z", "expiresAt": "2027-05-22T10:04:00Z"}
+         "grantedAt": "2026-11-22T10:04:00Z", "expiresAt": "2027-05-22T10:04:00Z", "reviewedAt": "2026-11-22T10:04:00Z"}
         """;
     private const string VendorView = $$"""
         {"id": "{{Vendor}}", "clientId": "stargazer-optics", "displayName": "Stargazer Optics", "website": "https://stargazer.example",
