@@ -51,7 +51,7 @@ public sealed class RelationshipsModel(
     {
         Grant? created = null;
         var body = new GrantBody(Grant.VendorId, Grant.Scopes, Grant.Purpose, string.IsNullOrWhiteSpace(Grant.Description) ? null : Grant.Description.Trim(),
-            EndOf(Grant.ExpiresOn), Grant.ContactChannels.Count == 0 ? null : new ContactTerms(Grant.ContactChannels, Grant.MaxContactsPerWeek ?? 0));
+            LastDay(Grant.ExpiresOn, Grant.Purpose), Grant.ContactChannels.Count == 0 ? null : new ContactTerms(Grant.ContactChannels, Grant.MaxContactsPerWeek ?? 0));
         if (await TryAsync(async () => created = await GrantAccessHandler.HandleAsync(session, consents.Value, CustomerId, body, clock.Now(), HttpContext.RequestAborted), "grant."))
         {
             if (created is null)
@@ -103,6 +103,20 @@ public sealed class RelationshipsModel(
         ActiveGrants = (await session.ViewsAsync(Party.Customer(CustomerId), active, now, HttpContext.RequestAborted)).ToLookup(g => g.Vendor.Id);
         Vendors = (await session.Query<Vendor>().Where(v => v.Status == VendorStatus.Active).ToListAsync(HttpContext.RequestAborted))
             .OrderBy(v => v.DisplayName, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    // A day is chosen, and a grant ends at an instant: on the last day its purpose allows, it ends when that allows,
+    // not at the day's end, so that "until" that day is accepted as the form offers it.
+    private DateTimeOffset? LastDay(DateOnly? day, string? purpose)
+    {
+        var end = EndOf(day);
+        if (end is null || !Purposes.IsKnown(purpose))
+        {
+            return end;
+        }
+
+        var latest = consents.Value.Durations().LatestEnd(purpose!, clock.Now());
+        return DateOnly.FromDateTime(latest.UtcDateTime) == day && end > latest ? latest : end;
     }
 
     public sealed class NewGrant

@@ -75,6 +75,32 @@ public sealed class PortalOwnershipTests(BrowserVaultApp app) : IClassFixture<Br
         await BrowserVaultApp.ScreenshotAsync(stale, "12-stale-form");
     }
 
+    [Fact]
+    public async Task She_cannot_grant_past_the_purposes_longest_duration_and_confirms_a_grant_with_one_click()
+    {
+        await app.RegisterVendorAsync("Comet Letters");
+        var page = await SignedInPageAsync();
+        await page.GotoAsync("/portal/relationships");
+
+        var form = page.GetByRole(AriaRole.Region, new() { Name = "Grant access on your own initiative" });
+        await form.GetByLabel("Company").SelectOptionAsync(new SelectOptionValue { Label = "Comet Letters" });
+        await form.GetByLabel("E-mail address").CheckAsync();
+        await form.GetByLabel("Why").SelectOptionAsync("marketing");
+        await form.GetByLabel("Until").FillAsync(app.Clock.GetUtcNow().AddMonths(13).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await form.GetByRole(AriaRole.Button, new() { Name = "Grant access" }).ClickAsync();
+        await Assertions.Expect(form.GetByText("must be at most P12M from now")).ToBeVisibleAsync();
+        await BrowserVaultApp.ScreenshotAsync(page, "13-grant-too-long");
+
+        await form.GetByLabel("Until").FillAsync(app.Clock.GetUtcNow().AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await form.GetByRole(AriaRole.Button, new() { Name = "Grant access" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).GetByText("You granted access to E-mail address")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Article, new() { Name = "Comet Letters" }).GetByRole(AriaRole.Link, new() { Name = "Narrow…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, keep sharing" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).GetByText("Confirmed: you keep sharing under this grant")).ToBeVisibleAsync();
+        await BrowserVaultApp.ScreenshotAsync(page, "14-grant-confirmed");
+    }
+
     private async Task<IPage> SignedInPageAsync()
     {
         var customer = await app.SignUpAsync();
