@@ -233,7 +233,7 @@ public static partial class GetRelationshipTimeline
             if (e.Timestamp >= from)
             {
                 changes.Add(new TimelineGrantChange(grant.Id, EventName(e.Data.GetType()), grant.Purpose, grant.Scopes,
-                    GrantDecider.StatusName(grant.Status), e.Timestamp));
+                    grant.Status == GrantStatus.Active && grant.PausedAt is not null ? "paused" : GrantDecider.StatusName(grant.Status), e.Timestamp));
             }
         }
 
