@@ -39,6 +39,13 @@ public sealed class PortalJourneyTests(BrowserVaultApp app) : IClassFixture<Brow
         await page.GetByLabel("Phone number").FillAsync("12345");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByText("Phone number: must be"));
+        // The message is tied to its field: announced with it, and the field marked invalid.
+        var phone = page.GetByLabel("Phone number");
+        Assert.Equal("true", await phone.GetAttributeAsync("aria-invalid"));
+        var describedBy = (await phone.GetAttributeAsync("aria-describedby"))!.Split(' ');
+        Assert.Contains("phone-hint", describedBy);
+        Assert.Contains("Phone number: must be", await page.Locator($"#{describedBy.Last()}").InnerTextAsync());
+        Assert.Null(await page.GetByLabel("Given name").GetAttributeAsync("aria-invalid"));
         await BrowserVaultApp.ScreenshotAsync(page, "03-profile-error");
         Assert.Equal("Ada", await page.GetByLabel("Given name").InputValueAsync());
         await page.GetByLabel("Phone number").FillAsync("+442071838750");

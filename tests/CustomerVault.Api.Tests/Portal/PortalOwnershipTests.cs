@@ -51,6 +51,8 @@ public sealed class PortalOwnershipTests(BrowserVaultApp app) : IClassFixture<Br
         await page.GotoAsync("/portal/relationships");
 
         var form = page.GetByRole(AriaRole.Region, new() { Name = "Grant access on your own initiative" });
+        // The form stays folded until she asks for it, so the page leads with the companies she deals with.
+        await form.GetByText("Choose a company and what it may see").ClickAsync();
         await form.GetByLabel("Company").SelectOptionAsync(new SelectOptionValue { Label = "Orbit Books" });
         await form.GetByRole(AriaRole.Button, new() { Name = "Grant access" }).ClickAsync();
         await Assertions.Expect(form.GetByText("must")).ToBeVisibleAsync();

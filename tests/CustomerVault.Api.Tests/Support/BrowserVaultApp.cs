@@ -53,13 +53,13 @@ public sealed class BrowserVaultApp : NetworkVaultApp
         Directory.CreateDirectory(ScreenshotDirectory);
     }
 
-    /// <summary>A fresh browser session (its own cookies), phone-sized.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A fresh browser session (its own cookies), phone-sized unless given another width.</summary>
+    public async Task<IPage> NewPageAsync(int width = 390, int height = 844)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
-            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+            ViewportSize = new ViewportSize { Width = width, Height = height },
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(15_000);
@@ -77,6 +77,9 @@ public sealed class BrowserVaultApp : NetworkVaultApp
 
     // What the browser refused to run or apply on each page: the portal must work under its Content-Security-Policy.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, System.Collections.Concurrent.ConcurrentQueue<string>> PolicyViolations = new();
+
+    /// <summary>What the Content-Security-Policy kept the page from running or applying so far.</summary>
+    public static IReadOnlyCollection<string> PolicyViolationsOf(IPage page) => PolicyViolations.GetOrCreateValue(page);
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {
