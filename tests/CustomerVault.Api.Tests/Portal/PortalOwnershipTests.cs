@@ -85,12 +85,17 @@ public sealed class PortalOwnershipTests(BrowserVaultApp app) : IClassFixture<Br
         await page.GotoAsync("/portal/relationships");
 
         var form = page.GetByRole(AriaRole.Region, new() { Name = "Grant access on your own initiative" });
+        await form.GetByText("Choose a company and what it may see").ClickAsync();
         await form.GetByLabel("Company").SelectOptionAsync(new SelectOptionValue { Label = "Comet Letters" });
         await form.GetByLabel("E-mail address").CheckAsync();
         await form.GetByLabel("Why").SelectOptionAsync("marketing");
         await form.GetByLabel("Until").FillAsync(app.Clock.GetUtcNow().AddMonths(13).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await form.GetByRole(AriaRole.Button, new() { Name = "Grant access" }).ClickAsync();
         await Assertions.Expect(form.GetByText("must be at most P12M from now")).ToBeVisibleAsync();
+        // The refusal is tied to the date: the field is marked invalid and described by the message and its hint.
+        Assert.Equal("true", await form.GetByLabel("Until").GetAttributeAsync("aria-invalid"));
+        Assert.Equal("grant-expires-hint grant-expires-error", await form.GetByLabel("Until").GetAttributeAsync("aria-describedby"));
+        Assert.Contains("must be at most P12M", await page.Locator("#grant-expires-error").InnerTextAsync());
         await BrowserVaultApp.ScreenshotAsync(page, "13-grant-too-long");
 
         await form.GetByLabel("Until").FillAsync(app.Clock.GetUtcNow().AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
