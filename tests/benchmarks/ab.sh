@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Two builds of the vault compared on the vendor read path, interleaved: one seeded data folder, then ROUNDS rounds
-# of A then B (each started on that folder, warmed up, measured) and pgbench -S after each round's B. On a shared
+# of A and B, in alternating order (each started on that folder, warmed up, measured) and pgbench -S after each round. On a shared
 # machine, absolute figures follow the neighbours; alternating the builds within minutes keeps the comparison fair.
 # Besides throughput and latency, it reports the vault's CPU time per read, which depends less on the machine's load.
 #
@@ -38,7 +38,9 @@ export VENDOR_TOKENS="$work/vendors.txt" REQUESTS="$work/requests.txt"
 
 rows=()
 for round in $(seq 1 "$ROUNDS"); do
-  for side in A B; do
+  order="A B"
+  [ $((round % 2)) = 1 ] || order="B A" # A B, B A, A B...: neither build always runs second
+  for side in $order; do
     if [ "$side" = A ]; then bin="$A" extra=("${a_env[@]}"); else bin="$B" extra=("${b_env[@]}"); fi
     VAULT_BIN="$bin" start_vault "$API_URL" Vault__Tokens__AccessTokenLifetime=01:00:00 "${extra[@]}"
     run wrk -t2 -c"$CONNECTIONS" -d"$WARMUP" -s tests/benchmarks/vendor-read.lua "$API_URL" >/dev/null
@@ -49,7 +51,7 @@ for round in $(seq 1 "$ROUNDS"); do
     rows+=("$(printf '%-6s %-3s %10s %9s %9s %9s %13s %12s %s' "$round" "$side" "$(wrk_rate "$work/$side-$round.txt")" \
       "$(wrk_ms "$work/$side-$round.txt" 50%)" "$(wrk_ms "$work/$side-$round.txt" 99%)" "$(wrk_non2xx "$work/$side-$round.txt")" \
       "$(echo "$cpu * 1000000 / $requests" | bc)" "$(echo "$pg * 1000000 / $requests" | bc)" "$(load_average)")")
-    if [ "$side" = B ]; then # the database runs inside the vault, idle now
+    if [ "$side" = "${order#* }" ]; then # the database runs inside the vault, idle now
       use_vault_database
       run pgbench -S -c "$CONNECTIONS" -j 2 -T "${DURATION%s}" "$pgdb" >"$work/pgbench-$round.txt" 2>&1
       rows+=("$(printf '%-6s %-3s %10s' "$round" "-S" "$(pgbench_tps "$work/pgbench-$round.txt")")")
