@@ -18,7 +18,10 @@ CONNECTIONS="${CONNECTIONS:-32}"
 DURATION="${DURATION:-30s}"
 WARMUP="${WARMUP:-10s}"
 VENDORS="${VENDORS:-100}"
-WRITE_CUSTOMERS="${WRITE_CUSTOMERS:-200}"     # signed up through the pages: they approve, narrow, revoke and grant
+# Signed up through the pages: they approve, narrow, revoke and grant. Every work item of approve, narrow, revoke and
+# grant is one of their grants: too few customers would each hold so many that counting them under her lock becomes
+# what the approval and grant rows measure (a real customer holds at most 200 active grants).
+WRITE_CUSTOMERS="${WRITE_CUSTOMERS:-400}"
 REQUEST_TARGETS="${REQUEST_TARGETS:-10000}"   # customers the vendors send requests to
 WRITE_ITEMS="${WRITE_ITEMS:-60000}"           # work items per path; a fifth of them is for the warm-up
 TPCB_SCALE="${TPCB_SCALE:-$CONNECTIONS}"      # pgbench's advice: a scale of at least the number of clients
