@@ -47,8 +47,10 @@ public static class WriteSeed
         });
 
         // Vendors name those customers by their own ids for them, as connected vendors do: one connection per vendor and
-        // customer the request items pair.
+        // customer the request items pair. Consecutive items ask different customers: requests to one customer take
+        // her lock one after another, so items in the order of the vendors would have every connection queue on one.
         var pairs = Math.Min(items, vendors.Count * targets);
+        int VendorOfPair(int i) => (i / targets) % vendors.Count;
         var pairwiseIds = new Guid[pairs];
         await SeedStore.FillAsync(store, "connections to them", pairs, 1000, workers, (session, first, end) =>
         {
@@ -56,7 +58,7 @@ public static class WriteSeed
             {
                 pairwiseIds[i] = Guid.NewGuid();
                 session.QueueSqlCommand($"INSERT INTO {ConnectionTables.Connections} (id, vendor_id, customer_id, via, connected_at) VALUES (?, ?, ?, ?, ?)",
-                    pairwiseIds[i], vendors[i % vendors.Count].Id, targetIds[(i / vendors.Count) % targets], Via.Existing, now);
+                    pairwiseIds[i], vendors[VendorOfPair(i)].Id, targetIds[i % targets], Via.Existing, now);
             }
 
             return end - first;
@@ -87,7 +89,7 @@ public static class WriteSeed
         var expiresAt = now.AddDays(300).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         await Write("vendor-tokens", vendors.Select(v => v.Token));
         await Write("customer-tokens", customers.Select(c => c.Token));
-        await Write("request", Enumerable.Range(0, items).Select(i => $"{(i % vendors.Count) + 1} {pairwiseIds[i % pairs]}"));
+        await Write("request", Enumerable.Range(0, items).Select(i => $"{VendorOfPair(i % pairs) + 1} {pairwiseIds[i % pairs]}"));
         await Write("approve", requests);
         await Write("grants", grants);
         await Write("grant", Enumerable.Range(0, items).Select(i => $"{(i % customers.Count) + 1} {vendors[(i / customers.Count) % vendors.Count].Id} {expiresAt}"));

@@ -9,6 +9,8 @@ chmod 755 "$work"
 pids=()
 vault_pid=""
 bench_dll=tests/CustomerVault.Benchmarks/bin/Release/net10.0/CustomerVault.Benchmarks.dll
+# The vault's build output that start_vault runs: this tree's Release build, or another build's (ab.sh compares two).
+VAULT_BIN="$(realpath "${VAULT_BIN:-src/CustomerVault.Api/bin/Release/net10.0}")"
 
 # Ends what this script started: TERM first (the vault then stops its embedded PostgreSQL itself), KILL after 30 s;
 # then any PostgreSQL still running on a data folder under $work (a vault that was killed leaves its server behind).
@@ -130,8 +132,7 @@ start_vault() {
   fi
   began=$(date +%s.%N)
   env "${settings[@]}" Vault__DataDirectory="$folder" Logging__LogLevel__Default=Warning Vault__RateLimits__Enabled=false "$@" \
-    dotnet src/CustomerVault.Api/bin/Release/net10.0/CustomerVault.Api.dll \
-    --contentRoot "$PWD/src/CustomerVault.Api/bin/Release/net10.0" >>"$folder/api.log" 2>&1 &
+    dotnet "$VAULT_BIN/CustomerVault.Api.dll" --contentRoot "$VAULT_BIN" >>"$folder/api.log" 2>&1 &
   vault_pid=$!
   pids+=("$vault_pid")
   for _ in $(seq 1 1200); do

@@ -1,6 +1,8 @@
 -- wrk script for tests/benchmarks/writes.sh: each request is one write of the path named by PATH_NAME, on the next
 -- work item of ITEMS ("token-line id [expires-at]" lines; the token is line token-line of TOKENS). Each wrk thread
--- takes every THREADS-th item, so no item is sent twice until the file is used up (then they repeat, and answer 409).
+-- takes every THREADS-th item, so no item is sent twice. A thread that has used up its items stops (what it sends
+-- then is a harmless GET of /health/live, not counted once the thread has stopped) and done() prints
+-- "work items used up": writes.sh then marks the path's row invalid, since a repeated write is not a new one.
 local path = os.getenv("PATH_NAME")
 local threads = tonumber(os.getenv("THREADS") or "2")
 
@@ -15,9 +17,21 @@ for line in io.lines(os.getenv("ITEMS")) do
 end
 
 local created = 0
+local all_threads = {}
 function setup(thread)
   thread:set("first", created)
+  thread:set("used_up", 0)
   created = created + 1
+  all_threads[#all_threads + 1] = thread
+end
+
+function done(summary, latency, requests)
+  for _, thread in ipairs(all_threads) do
+    if tonumber(thread:get("used_up")) ~= 0 then
+      io.write("work items used up\n")
+      return
+    end
+  end
 end
 
 local index = 0
@@ -30,7 +44,12 @@ local function post(url, token, body)
 end
 
 function request()
-  local token_line, id, extra = items[(index % #items) + 1]:match("(%S+) (%S+) ?(%S*)")
+  if index >= #items then
+    wrk.thread:set("used_up", 1)
+    wrk.thread:stop()
+    return wrk.format("GET", "/health/live")
+  end
+  local token_line, id, extra = items[index + 1]:match("(%S+) (%S+) ?(%S*)")
   index = index + threads
   local token = tokens[tonumber(token_line)]
   if path == "request" then

@@ -104,14 +104,16 @@ public sealed class AccessLogWriter : BackgroundService
 
     private async Task WriteAsync(List<Pending> batch, CancellationToken cancellationToken)
     {
-        List<Pending> accepted;
+        // By reference: a batch holds up to MaxBatch reads, and a list's Contains would compare records field by field, n times each.
+        HashSet<Pending> accepted;
         var started = Stopwatch.GetTimestamp();
         try
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var current = await LockGrantsAsync(connection, batch.SelectMany(p => p.GrantVersions.Keys).Distinct().ToArray(), cancellationToken);
-            accepted = batch.Where(p => p.GrantVersions.All(g => current.TryGetValue(g.Key, out var version) && version == g.Value)).ToList();
+            accepted = batch.Where(p => p.GrantVersions.All(g => current.TryGetValue(g.Key, out var version) && version == g.Value))
+                .ToHashSet<Pending>(ReferenceEqualityComparer.Instance);
             if (accepted.Count > 0)
             {
                 await AccessLogTable.WriteAsync(connection, accepted.Select(p => p.Entry), cancellationToken);

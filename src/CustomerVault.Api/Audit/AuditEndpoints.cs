@@ -79,14 +79,14 @@ public static class AuditEndpoints
 
     private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> CustomerAsOf(
         Guid customerId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, TimeProvider clock, CancellationToken cancellationToken) =>
-        await ConsentHistory.CustomerStreamsAsync(session, customerId, cancellationToken) is { } streams
-            ? TypedResults.Ok(await ConsentHistory.AsOfAsync(stored, session.Connection, streams, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken))
+        await ConsentHistory.AsOfAsync(session, stored, "customer_id", customerId, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken) is { } view
+            ? TypedResults.Ok(view)
             : NotFound("customer");
 
     private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> VendorAsOf(
         Guid vendorId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, TimeProvider clock, CancellationToken cancellationToken) =>
-        await ConsentHistory.VendorStreamsAsync(session, vendorId, cancellationToken) is { } streams
-            ? TypedResults.Ok(await ConsentHistory.AsOfAsync(stored, session.Connection, streams, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken))
+        await ConsentHistory.AsOfAsync(session, stored, "vendor_id", vendorId, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken) is { } view
+            ? TypedResults.Ok(view)
             : NotFound("vendor");
 
     private static async Task<Results<Ok<VerificationReport>, ProblemHttpResult>> Verify(

@@ -43,11 +43,6 @@ public static class ConsentHistory
         return !registered && consents.Count == 0 ? null : consents;
     }
 
-    public static async Task<Guid[]?> VendorStreamsAsync(IQuerySession session, Guid vendorId, CancellationToken cancellationToken) =>
-        await session.Events.FetchStreamStateAsync(vendorId, cancellationToken) is null
-            ? null
-            : [.. (await StreamsAsync(session, "vendor_id", vendorId, cancellationToken)).Select(s => s.Id)];
-
     private static async Task<List<(Guid Id, Guid VendorId)>> StreamsAsync(IQuerySession session, string column, Guid id, CancellationToken cancellationToken)
     {
         var store = session.DocumentStore;
@@ -106,13 +101,58 @@ public static class ConsentHistory
         return entries;
     }
 
-    /// <summary>The requests and grants among these streams as they stood at <paramref name="asOf"/>, by the events up to it.</summary>
-    public static async Task<AsOfView> AsOfAsync(StoredEvents stored, NpgsqlConnection connection, Guid[] streams, DateTimeOffset asOf, CancellationToken cancellationToken)
+    /// <summary>
+    /// A customer's (<paramref name="column"/> customer_id) or a vendor's (vendor_id) requests and grants as they stood at
+    /// <paramref name="asOf"/>, in one round trip: whether the vault knows the party, and the events up to the instant of
+    /// its consents' streams and of the vendors they name (for the vendors' names then), nothing else (not the customer's
+    /// profile stream, not the chain links or metadata an as-of view does not show). Null when the vault has never heard
+    /// of the party: a customer is known by her stream or by a consent naming her, a vendor by its stream.
+    /// </summary>
+    public static async Task<AsOfView?> AsOfAsync(
+        IQuerySession session, StoredEvents stored, string column, Guid id, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        var states = Fold(stored.Replay, await stored.ReadAsync(connection, streams, asOf, cancellationToken));
-        var vendorIds = states.OfType<AccessRequest>().Select(r => r.VendorId).Concat(states.OfType<Grant>().Select(g => g.VendorId)).Distinct().ToArray();
-        states.AddRange(Fold(stored.Replay, await stored.ReadAsync(connection, vendorIds, asOf, cancellationToken)));
-        return AsOf(states, asOf);
+        var store = session.DocumentStore;
+        var consents = $"SELECT id, vendor_id FROM {store.TableOf<AccessRequest>()} WHERE {column} = $1 "
+                       + $"UNION ALL SELECT id, vendor_id FROM {store.TableOf<Grant>()} WHERE {column} = $1";
+        var known = $"EXISTS (SELECT 1 FROM {EventStoreSetup.Schema}.mt_streams WHERE id = $1)"
+                    + (column == "customer_id" ? $" OR EXISTS ({consents})" : "");
+        await using var batch = new NpgsqlBatch(session.Connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SELECT {known}") { Parameters = { new() { Value = id } } },
+                new NpgsqlBatchCommand(
+                    $"""
+                     WITH consents AS ({consents})
+                     SELECT e.stream_id, e.version, e.type, e.data FROM {EventStoreSetup.Schema}.mt_events e
+                     WHERE e.stream_id IN (SELECT id FROM consents UNION SELECT vendor_id FROM consents) AND e.timestamp <= $2
+                     ORDER BY e.seq_id
+                     """)
+                {
+                    Parameters = { new() { Value = id }, new() { Value = asOf } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(0))
+        {
+            return null;
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var streams = new Dictionary<Guid, List<(long Version, object Data)>>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var stream = reader.GetGuid(0);
+            if (!streams.TryGetValue(stream, out var events))
+            {
+                streams[stream] = events = [];
+            }
+
+            events.Add((reader.GetInt64(1), stored.Deserialize(reader.GetString(2), reader, 3)));
+        }
+
+        return AsOf([.. streams.Values.Select(events => stored.Replay.Fold(events)).OfType<object>()], asOf);
     }
 
     /// <summary>The requests and grants among these events' streams as they stood at <paramref name="asOf"/>, named with their vendors then.</summary>

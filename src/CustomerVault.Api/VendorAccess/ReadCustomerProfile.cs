@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using CustomerVault.AccessLog;
 using CustomerVault.Connections;
 using CustomerVault.Consents;
@@ -85,7 +86,12 @@ public static class ReadCustomerProfile
                 // Nothing leaves before the customer's log holds this read.
                 await accessLog.RecordAsync(entry, allowed.Grants.ToDictionary(g => g.Id, g => g.Version), cancellationToken);
 
-                var document = ProfileDocument.Open(state.Profile!.Attributes, keyring.Open(state.Key!), allowed.Attributes.Contains);
+                JsonObject document;
+                using (var cipher = keyring.Open(state.Key!))
+                {
+                    document = ProfileDocument.Open(state.Profile!.Attributes, cipher, allowed.Attributes.Contains);
+                }
+
                 metrics.Served();
                 return TypedResults.Ok(new VendorProfileRead(customerId, purpose, entry.GrantIds, allowed.Scopes, ProfileDocument.From(document), entry.Id, now));
             case VendorReadDecision.Refused { Reason: ReadRefusal.GrantPaused }:

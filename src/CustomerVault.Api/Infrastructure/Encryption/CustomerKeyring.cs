@@ -82,13 +82,19 @@ public sealed class CustomerKeyring(MasterKeys masterKeys, TimeProvider clock)
 /// <summary>
 /// Encrypts and decrypts one customer's attribute values with AES-256-GCM. A sealed value reads
 /// <c>v1.{base64(nonce | ciphertext | tag)}</c> and is bound to its customer and attribute name, so a value
-/// copied to another attribute or another customer fails to decrypt instead of leaking.
+/// copied to another attribute or another customer fails to decrypt instead of leaking. One AES context serves every
+/// value the cipher seals or opens (a vendor read opens several): key set-up once, not per attribute. Not for use by
+/// several threads at once; disposing it releases the context.
 /// </summary>
-public sealed class CustomerCipher(Guid customerId, byte[] dataKey)
+public sealed class CustomerCipher(Guid customerId, byte[] dataKey) : IDisposable
 {
     private const string Prefix = "v1.";
     private const int NonceSize = 12;
     private const int TagSize = 16;
+
+    private AesGcm? _aes;
+
+    private AesGcm Aes => _aes ??= new AesGcm(dataKey, TagSize);
 
     public Guid CustomerId => customerId;
 
@@ -98,8 +104,7 @@ public sealed class CustomerCipher(Guid customerId, byte[] dataKey)
         var output = new byte[NonceSize + clear.Length + TagSize];
         var nonce = output.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(dataKey, TagSize);
-        aes.Encrypt(nonce, clear, output.AsSpan(NonceSize, clear.Length), output.AsSpan(NonceSize + clear.Length), Context(attribute));
+        Aes.Encrypt(nonce, clear, output.AsSpan(NonceSize, clear.Length), output.AsSpan(NonceSize + clear.Length), Context(attribute));
         return Prefix + Convert.ToBase64String(output);
     }
 
@@ -112,10 +117,11 @@ public sealed class CustomerCipher(Guid customerId, byte[] dataKey)
 
         var input = Convert.FromBase64String(sealedValue[Prefix.Length..]);
         var clear = new byte[input.Length - NonceSize - TagSize];
-        using var aes = new AesGcm(dataKey, TagSize);
-        aes.Decrypt(input.AsSpan(0, NonceSize), input.AsSpan(NonceSize, clear.Length), input.AsSpan(NonceSize + clear.Length), clear, Context(attribute));
+        Aes.Decrypt(input.AsSpan(0, NonceSize), input.AsSpan(NonceSize, clear.Length), input.AsSpan(NonceSize + clear.Length), clear, Context(attribute));
         return Encoding.UTF8.GetString(clear);
     }
+
+    public void Dispose() => _aes?.Dispose();
 
     private byte[] Context(string attribute) => Encoding.UTF8.GetBytes($"customervault/attribute/v1/{customerId:N}/{attribute}");
 }
