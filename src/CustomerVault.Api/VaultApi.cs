@@ -70,6 +70,7 @@ public static class VaultApi
         vendors.MapListGrants();
         vendors.MapGetGrant().ProducesETag();
         vendors.MapRelinquishGrant();
+        vendors.MapConfirmDeletion();
         vendors.MapReadCustomerProfile();
         vendors.MapContacts();
         vendors.MapReceiptsForVendors();
@@ -94,6 +95,7 @@ public static class VaultApi
         registry.MapGetVendor();
         registry.MapRotateVendorSecret();
         registry.MapSetVendorRedirectUris();
+        registry.MapSetVendorRetention();
         registry.MapSuspendVendor();
         registry.MapReactivateVendor();
 

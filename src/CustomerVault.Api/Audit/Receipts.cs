@@ -147,7 +147,8 @@ public static class Receipts
             ExpiresAt: grant.ExpiresAt.ToString("O"),
             ContactTerms: grant.ContactTerms,
             RequestText: grant.Description,
-            EndReason: grant.EndReason);
+            // Both parties hold the receipt, so it never carries her own words for revoking.
+            EndReason: grant.Status == GrantStatus.Revoked ? null : grant.EndReason);
         return new ReceiptContent(receiptId, grant.Id, name, e.Timestamp, receipt);
     }
 

@@ -41,6 +41,7 @@ public sealed class ConsentDecisionMetrics(IMeterFactory meters) : DocumentSessi
         GrantRevoked => "revoked",
         GrantRelinquished => "relinquished",
         GrantExpired => "expired",
+        GrantDeletionConfirmed => "deletion_confirmed",
         _ => null,
     };
 

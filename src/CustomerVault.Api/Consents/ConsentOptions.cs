@@ -20,6 +20,15 @@ public sealed class ConsentOptions
     /// <summary>How long a request waits for the customer's answer before it expires.</summary>
     public TimeSpan RequestLifetime { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>The configured confirmation period, for views built outside the options' reach.</summary>
+    public static TimeSpan DeletionPeriodOf(HttpContext context) =>
+        context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsentOptions>>().Value.DeletionConfirmationPeriod;
+
+    public static readonly TimeSpan DefaultDeletionConfirmationPeriod = TimeSpan.FromDays(30);
+
+    /// <summary>How long a vendor has, once a grant ends or a narrowing removes scopes, to confirm it deleted the data; after that she sees "not confirmed".</summary>
+    public TimeSpan DeletionConfirmationPeriod { get; set; } = DefaultDeletionConfirmationPeriod;
+
     /// <summary>How often expired requests and grants are recorded as such (they count as expired from their deadline regardless).</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -22,6 +22,7 @@ public static class ConsentSetup
             .Validate(o => o.ReconfirmAfter.All(e => Purposes.IsKnown(e.Key) && e.Value >= TimeSpan.FromDays(1)),
                 $"{ConsentOptions.Section}:ReconfirmAfter:<purpose> must name a known purpose and be at least a day.")
             .Validate(o => o.ReviewSweepInterval >= TimeSpan.FromSeconds(1), $"{ConsentOptions.Section}:ReviewSweepInterval must be at least a second.")
+            .Validate(o => o.DeletionConfirmationPeriod > TimeSpan.Zero, $"{ConsentOptions.Section}:DeletionConfirmationPeriod must be positive.")
             .ValidateOnStart();
         services.AddStorePart<ConsentStore>();
         services.AddSingleton<ConsentDecisionMetrics>();

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace CustomerVault.Vendors;
 
 /// <param name="RedirectUris">Where the vault may send a customer back after the vendor's web flow ("Connect with CustomerVault"): https, or http to a loopback address.</param>
+/// <param name="Retention">How long the vendor keeps data per purpose once a grant ends; customers see it before they decide.</param>
 public sealed record RegisterVendor(
-    string? DisplayName, string? Website, string? ContactEmail, IReadOnlyList<string>? Scopes, string? WebhookUrl, IReadOnlyList<string>? RedirectUris = null);
+    string? DisplayName, string? Website, string? ContactEmail, IReadOnlyList<string>? Scopes, string? WebhookUrl, IReadOnlyList<string>? RedirectUris = null,
+    IReadOnlyList<DeclaredRetention>? Retention = null);
 
 /// <param name="ClientSecret">Shown this once: the vault keeps only a hash of it.</param>
 /// <param name="WebhookSecret">Shown this once: the vendor verifies the vault's notifications with it (it can rotate it).</param>
@@ -39,9 +41,10 @@ public static partial class VendorDecider
         }
 
         ValidateRedirectUris(command.RedirectUris ?? [], "redirectUris", errors);
+        ValidateRetention(command.Retention ?? [], "retention", errors, now);
         errors.ThrowIfInvalid();
         return new VendorRegistered(vendorId, clientId, command.DisplayName!.Trim(), command.Website, command.ContactEmail!, command.Scopes!, command.WebhookUrl, now,
-            command.RedirectUris ?? []);
+            command.RedirectUris ?? [], command.Retention is { Count: > 0 } retention ? retention : null);
     }
 
     private static bool IsWebUrl(string text) =>

@@ -3,12 +3,17 @@ namespace CustomerVault.Vendors;
 // A vendor's stream: its registration, secret rotations and suspensions. The OAuth client it uses lives in the
 // identity store; the secret never appears in an event, only the fact that it was rotated. Each operator's use case is a
 // file of its own beside this one (RegisterVendor, RotateVendorSecret, SetVendorRedirectUris, SuspendVendor,
-// ReactivateVendor), with its part of VendorDecider; the vendor itself sets its webhook (Webhooks).
+// ReactivateVendor, SetVendorRetention), with its part of VendorDecider; the vendor itself sets its webhook (Webhooks).
 
 /// <param name="RedirectUris">Where the vault may send a customer back after she decided in the vendor's web flow; none for a vendor without one.</param>
+/// <param name="Retention">How long it keeps data per purpose once a grant ends, as it declared at registration.</param>
 public sealed record VendorRegistered(
     Guid VendorId, string ClientId, string DisplayName, string? Website, string ContactEmail,
-    IReadOnlyList<string> Scopes, string? WebhookUrl, DateTimeOffset RegisteredAt, IReadOnlyList<string>? RedirectUris = null);
+    IReadOnlyList<string> Scopes, string? WebhookUrl, DateTimeOffset RegisteredAt, IReadOnlyList<string>? RedirectUris = null,
+    IReadOnlyList<DeclaredRetention>? Retention = null);
+
+/// <summary>The vendor's declared retention per purpose was replaced.</summary>
+public sealed record VendorRetentionDeclared(Guid VendorId, IReadOnlyList<DeclaredRetention> Retention, DateTimeOffset DeclaredAt);
 
 public sealed record VendorSecretRotated(Guid VendorId, DateTimeOffset RotatedAt);
 
@@ -38,9 +43,14 @@ public sealed record Vendor(
 {
     public long Version { get; set; }
 
+    /// <summary>How long it keeps data per purpose once a grant ends, as declared; empty when it declared nothing.</summary>
+    public IReadOnlyList<DeclaredRetention> Retention { get; init; } = [];
+
     public static Vendor Create(VendorRegistered e) =>
         new(e.VendorId, e.ClientId, e.DisplayName, e.Website, e.ContactEmail, e.Scopes, e.WebhookUrl, VendorStatus.Active, e.RegisteredAt, null, null, null,
-            e.RedirectUris ?? []);
+            e.RedirectUris ?? []) { Retention = e.Retention ?? [] };
+
+    public Vendor Apply(VendorRetentionDeclared e) => this with { Retention = e.Retention };
 
     public Vendor Apply(VendorSecretRotated e) => this with { SecretRotatedAt = e.RotatedAt };
 

@@ -144,7 +144,8 @@ public sealed partial class WebhookOutboxProjection : EventProjection
                 await ForGrantAsync(operations, resumed.GrantId, e, "grant.resumed", grant => Data(grant, "active", e.Version), cancellation);
                 break;
             case GrantRevoked revoked:
-                await ForGrantAsync(operations, revoked.GrantId, e, "grant.revoked", grant => Data(grant, "revoked", e.Version).With("reason", revoked.Reason), cancellation);
+                // Her reasons stay hers: the vendor learns them only counted with other customers' (GET /v1/vendor/insights).
+                await ForGrantAsync(operations, revoked.GrantId, e, "grant.revoked", grant => Data(grant, "revoked", e.Version), cancellation);
                 break;
             case GrantRelinquished relinquished:
                 await ForGrantAsync(operations, relinquished.GrantId, e, "grant.relinquished",

@@ -6,6 +6,7 @@ namespace CustomerVault.Consents;
 // purpose, until it expires, she narrows or revokes it, or the vendor relinquishes it. Each use case is a file of its
 // own beside this one (GrantAccess, NarrowGrant, EndContact, RevokeGrant, RelinquishGrant), with its part of GrantDecider; an
 // approval (ApproveRequest) starts a grant, or extends one when its request says so; expiry is recorded by the ExpirySweeper.
+// Once a grant ends, or a narrowing removes scopes, the vendor confirms what it did with the data it holds (ConfirmDeletion).
 
 public sealed record AccessGranted(
     Guid GrantId, Guid VendorId, Guid CustomerId, Guid? RequestId, IReadOnlyList<string> Scopes, string Purpose, string Description,
@@ -18,7 +19,9 @@ public sealed record GrantExtended(
 
 public sealed record GrantNarrowed(Guid GrantId, IReadOnlyList<string> RemovedScopes, IReadOnlyList<string> Scopes, DateTimeOffset NarrowedAt);
 
-public sealed record GrantRevoked(Guid GrantId, string? Reason, DateTimeOffset RevokedAt);
+/// <param name="Reason">Her own words: shown to her only, never to the vendor.</param>
+/// <param name="ReasonCode">Why she revoked, from <see cref="RevocationReasons"/>; the vendor sees it only counted with others' in its scorecard.</param>
+public sealed record GrantRevoked(Guid GrantId, string? Reason, DateTimeOffset RevokedAt, string? ReasonCode = null);
 
 public sealed record GrantRelinquished(Guid GrantId, string? Reason, DateTimeOffset RelinquishedAt);
 
@@ -41,6 +44,17 @@ public sealed record GrantPaused(Guid GrantId, DateTimeOffset ReviewedAt, DateTi
 /// <param name="MessageId">The message that led to it, when one did.</param>
 public sealed record GrantContactEnded(Guid GrantId, string Reason, Guid? MessageId, DateTimeOffset EndedAt);
 
+/// <summary>The vendor states what it did with the data it held under the grant: <c>deleted</c> or <c>de-identified</c>, for these scopes, at that time.</summary>
+/// <param name="Final">Whether the grant had ended when it was confirmed (the one confirmation of what remained); otherwise it covers scopes a narrowing removed.</param>
+public sealed record GrantDeletionConfirmed(
+    Guid GrantId, string Outcome, IReadOnlyList<string> Scopes, DateTimeOffset PerformedAt, DateTimeOffset ConfirmedAt, bool Final);
+
+/// <summary>Scopes a narrowing took away, and when: the vendor owes a confirmation of their deletion from then on.</summary>
+public sealed record ScopeRemoval(IReadOnlyList<string> Scopes, DateTimeOffset RemovedAt);
+
+/// <summary>A confirmation of deletion as the grant keeps it.</summary>
+public sealed record DeletionRecord(string Outcome, IReadOnlyList<string> Scopes, DateTimeOffset PerformedAt, DateTimeOffset ConfirmedAt, bool Final);
+
 public enum GrantStatus
 {
     Active,
@@ -57,6 +71,18 @@ public sealed record Grant(
 {
     public long Version { get; set; }
 
+    /// <summary>Her reason code when she revoked it.</summary>
+    public string? EndReasonCode { get; init; }
+
+    /// <summary>Scopes narrowings removed whose deletion is not confirmed yet.</summary>
+    public IReadOnlyList<ScopeRemoval> Removals { get; init; } = [];
+
+    /// <summary>The vendor's confirmations of deletion, oldest first.</summary>
+    public IReadOnlyList<DeletionRecord> Deletions { get; init; } = [];
+
+    /// <summary>When the grant ended, counting expiry by the clock; null while it is active.</summary>
+    public DateTimeOffset? EndedAtOrExpiry(DateTimeOffset now) => StatusAt(now) == GrantStatus.Active ? null : EndedAt ?? ExpiresAt;
+
     /// <summary>The status at a moment: an active grant past its expiry is expired, recorded or not.</summary>
     public GrantStatus StatusAt(DateTimeOffset now) => Status == GrantStatus.Active && now >= ExpiresAt ? GrantStatus.Expired : Status;
 
@@ -72,10 +98,12 @@ public sealed record Grant(
         e.GrantId, e.VendorId, e.CustomerId, e.RequestId, e.Scopes, e.Purpose, e.Description, e.ContactTerms, e.GrantedAt, e.ExpiresAt,
         GrantStatus.Active, null, null, e.GrantedAt);
 
-    // Approving an extension is a review of the grant, and a consent given anew: a paused grant resumes.
+    // Approving an extension is a review of the grant, and a consent given anew: a paused grant resumes. A scope granted
+    // again is held again: its earlier removal no longer calls for a confirmation of deletion.
     public Grant Apply(GrantExtended e) => this with
     {
         Scopes = e.Scopes, Description = e.Description, ContactTerms = e.ContactTerms, ExpiresAt = e.ExpiresAt, ReviewedAt = e.ExtendedAt, PausedAt = null,
+        Removals = [.. Removals.Select(r => r with { Scopes = [.. r.Scopes.Except(e.Scopes, StringComparer.Ordinal)] }).Where(r => r.Scopes.Count > 0)],
     };
 
     public Grant Apply(GrantConfirmed e) => this with { ReviewedAt = e.ConfirmedAt, PausedAt = null };
@@ -84,12 +112,18 @@ public sealed record Grant(
 
     public Grant Apply(GrantPaused e) => this with { PausedAt = e.PausedAt };
 
-    public Grant Apply(GrantNarrowed e) => this with { Scopes = e.Scopes };
+    public Grant Apply(GrantNarrowed e) => this with { Scopes = e.Scopes, Removals = [.. Removals, new ScopeRemoval(e.RemovedScopes, e.NarrowedAt)] };
+
+    public Grant Apply(GrantDeletionConfirmed e) => this with
+    {
+        Deletions = [.. Deletions, new DeletionRecord(e.Outcome, e.Scopes, e.PerformedAt, e.ConfirmedAt, e.Final)],
+        Removals = e.Final ? [] : [.. Removals.Select(r => r with { Scopes = [.. r.Scopes.Except(e.Scopes, StringComparer.Ordinal)] }).Where(r => r.Scopes.Count > 0)],
+    };
 
     // The grant stands; only the vendor's permission to contact her under it ends.
     public Grant Apply(GrantContactEnded e) => this with { ContactTerms = null };
 
-    public Grant Apply(GrantRevoked e) => this with { Status = GrantStatus.Revoked, EndedAt = e.RevokedAt, EndReason = e.Reason };
+    public Grant Apply(GrantRevoked e) => this with { Status = GrantStatus.Revoked, EndedAt = e.RevokedAt, EndReason = e.Reason, EndReasonCode = e.ReasonCode };
 
     public Grant Apply(GrantRelinquished e) => this with { Status = GrantStatus.Relinquished, EndedAt = e.RelinquishedAt, EndReason = e.Reason };
 
