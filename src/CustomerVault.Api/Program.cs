@@ -5,6 +5,7 @@ using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure;
+using CustomerVault.Insights;
 using CustomerVault.Messages;
 using CustomerVault.MyData;
 using CustomerVault.Profiles;
@@ -29,6 +30,7 @@ try
     builder.AddVaultMessages();
     builder.AddVaultAudit();
     builder.AddVaultMyData();
+    builder.AddVaultInsights();
 
     var app = builder.Build();
     app.UseVaultInfrastructure();

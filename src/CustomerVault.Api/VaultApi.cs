@@ -4,6 +4,7 @@ using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Identity;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Insights;
 using CustomerVault.Infrastructure.OpenApi;
 using CustomerVault.Infrastructure.RateLimiting;
 using CustomerVault.Messages;
@@ -82,6 +83,11 @@ public static class VaultApi
         messages.MapSendMessage();
         messages.MapGetMessage();
         messages.MapListMessages();
+
+        // The vendor's scorecard: aggregates over its own customers, each withheld below the minimum group size.
+        v1.MapGroup("").WithTags("Vendors: insights")
+            .RequireAuthorization(VaultPolicies.Vendor)
+            .MapVendorInsights();
 
         v1.MapGroup("").WithTags("Vendors: webhooks")
             .RequireAuthorization(VaultPolicies.Vendor)

@@ -81,7 +81,13 @@ public sealed record Grant(
     public IReadOnlyList<DeletionRecord> Deletions { get; init; } = [];
 
     /// <summary>When the grant ended, counting expiry by the clock; null while it is active.</summary>
-    public DateTimeOffset? EndedAtOrExpiry(DateTimeOffset now) => StatusAt(now) == GrantStatus.Active ? null : EndedAt ?? ExpiresAt;
+    /// <remarks>An expired grant ended at its deadline, whenever the sweeper recorded it.</remarks>
+    public DateTimeOffset? EndedAtOrExpiry(DateTimeOffset now) => StatusAt(now) switch
+    {
+        GrantStatus.Active => null,
+        GrantStatus.Expired => ExpiresAt,
+        _ => EndedAt ?? ExpiresAt,
+    };
 
     /// <summary>The status at a moment: an active grant past its expiry is expired, recorded or not.</summary>
     public GrantStatus StatusAt(DateTimeOffset now) => Status == GrantStatus.Active && now >= ExpiresAt ? GrantStatus.Expired : Status;
