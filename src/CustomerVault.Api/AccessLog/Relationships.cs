@@ -7,6 +7,7 @@ using CustomerVault.Vendors;
 using Marten;
 using Npgsql;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace CustomerVault.AccessLog;
 
@@ -18,10 +19,32 @@ namespace CustomerVault.AccessLog;
 /// <param name="ContactsLast7Days">Counted against the weekly cap of contacts.</param>
 /// <param name="ConnectedAt">Since when the vendor knows you (under an id of its own, never your vault id).</param>
 /// <param name="Dormant">It holds an active grant (for 90 days or more) but has not read your data in 90 days: does it still need it?</param>
+/// <param name="Deletion">Whether the vendor confirmed deleting what it held under grants that ended (or scopes you removed); absent while none did.</param>
 public sealed record Relationship(
     VendorSummary Vendor, string Status, IReadOnlyList<string> Scopes, IReadOnlyList<string> Purposes, DateTimeOffset? ExpiresAt,
     IReadOnlyList<Guid> ActiveGrants, DateTimeOffset? LastRead, int ReadsLast30Days, int ContactsLast7Days, int PendingRequests,
-    DateTimeOffset? ConnectedAt, bool Dormant);
+    DateTimeOffset? ConnectedAt, bool Dormant, RelationshipDeletion? Deletion = null);
+
+/// <param name="Status">not-confirmed (some confirmation is overdue), awaiting (some is owed, still in time), or confirmed (every one owed was made).</param>
+/// <param name="DeletedAt">When the vendor last said it deleted or de-identified your data.</param>
+/// <param name="NotConfirmed">Grants whose confirmation is overdue.</param>
+/// <param name="DueBy">The earliest date a confirmation still owed is due.</param>
+public sealed record RelationshipDeletion(string Status, DateTimeOffset? DeletedAt, int NotConfirmed, DateTimeOffset? DueBy)
+{
+    public static RelationshipDeletion? Of(IEnumerable<Grant> grants, DateTimeOffset now, TimeSpan period)
+    {
+        var owed = grants.Select(g => GrantDeletion.Of(g, now, period)).OfType<GrantDeletion>().ToList();
+        if (owed.Count == 0)
+        {
+            return null;
+        }
+
+        var overdue = owed.Count(d => d.Status == GrantDeletion.NotConfirmed);
+        var status = overdue > 0 ? GrantDeletion.NotConfirmed : owed.Any(d => d.Status == GrantDeletion.Awaiting) ? GrantDeletion.Awaiting : GrantDeletion.Confirmed;
+        return new RelationshipDeletion(status, owed.SelectMany(d => d.Confirmations).Select(c => (DateTimeOffset?)c.PerformedAt).Max(), overdue,
+            owed.Where(d => d.Status != GrantDeletion.Confirmed).Select(d => d.DueBy).Min());
+    }
+}
 
 /// <summary>One row per vendor the customer has dealt with: where things stand, at a glance.</summary>
 public static class Relationships
@@ -35,15 +58,17 @@ public static class Relationships
 
     private static async Task<Ok<Page<Relationship>>> Handle(
         int? limit, int? offset, CustomerPrincipal customer, IQuerySession session, NpgsqlDataSource dataSource, TimeProvider clock,
-        HttpRequest request, CancellationToken cancellationToken)
+        IOptions<ConsentOptions> options, HttpRequest request, CancellationToken cancellationToken)
     {
         var paging = Paging.Of(limit, offset);
         // A customer's relationships are bounded by the caps on grants and pending requests, so they are built whole and sliced.
-        return TypedResults.Ok(paging.Slice(await ForCustomerAsync(session, dataSource, customer.Id, clock.Now(), cancellationToken), request));
+        return TypedResults.Ok(paging.Slice(
+            await ForCustomerAsync(session, dataSource, customer.Id, clock.Now(), cancellationToken, options.Value.DeletionConfirmationPeriod), request));
     }
 
     public static async Task<IReadOnlyList<Relationship>> ForCustomerAsync(
-        IQuerySession session, NpgsqlDataSource dataSource, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken)
+        IQuerySession session, NpgsqlDataSource dataSource, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken,
+        TimeSpan? deletionPeriod = null)
     {
         var grants = await session.Query<Grant>().Where(g => g.CustomerId == customerId).ToListAsync(cancellationToken);
         var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId)
@@ -73,7 +98,8 @@ public static class Relationships
                 use?.LastRead, use?.ReadsLast30Days ?? 0, use?.ContactsLast7Days ?? 0,
                 pending.Count(r => r.VendorId == id),
                 connected.TryGetValue(id, out var since) ? since : null,
-                Dormancy.IsDormant(active, use?.LastRead, now));
+                Dormancy.IsDormant(active, use?.LastRead, now),
+                RelationshipDeletion.Of(theirs, now, deletionPeriod ?? ConsentOptions.DefaultDeletionConfirmationPeriod));
         }).OrderBy(r => r.Vendor.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
         return rows;

@@ -97,7 +97,8 @@ public sealed class RelationshipsModel(
     private async Task LoadAsync()
     {
         var now = clock.Now();
-        Relationships = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, now, HttpContext.RequestAborted);
+        Relationships = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, now, HttpContext.RequestAborted,
+            ConsentOptions.DeletionPeriodOf(HttpContext));
         var active = await Party.Customer(CustomerId).Filter(session.Query<Consents.Grant>())
             .WithStatus(GrantStatus.Active, now).OrderBy(g => g.GrantedAt).ToListAsync(HttpContext.RequestAborted);
         ActiveGrants = (await session.ViewsAsync(Party.Customer(CustomerId), active, now, HttpContext.RequestAborted)).ToLookup(g => g.Vendor.Id);

@@ -41,7 +41,8 @@ public sealed class ReplayTests
 
         var folded = (Grant)Replay.Fold([(1, granted), (2, narrowed), (3, revoked)])!;
 
-        Assert.Equal(Grant.Create(granted).Apply(narrowed).Apply(revoked) with { Version = 3 }, folded);
+        // Equivalent, not equal: the state's lists are built anew on each Apply, and records compare lists by reference.
+        Assert.Equivalent(Grant.Create(granted).Apply(narrowed).Apply(revoked) with { Version = 3 }, folded, strict: true);
         Assert.Equal(3, folded.Version);
         Assert.Equal("grant", Replay.KindOf(folded));
         Assert.Equal("access-request", Replay.KindOf(AccessRequest.Create(new AccessRequested(

@@ -24,6 +24,9 @@ public static class DeletionOutcomes
 
 public static partial class GrantDecider
 {
+    /// <summary>How far ahead of the vault's clock a vendor's clock may be when it says when it deleted.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
     // Regulators that require deletion when consent ends (Australia's CDR, the GDPR's erasure) leave the vendor one
     // statement per ending; a second would rewrite what she was told, so it is refused rather than recorded.
     public static GrantDeletionConfirmed Decide(ConfirmDeletion command, Grant grant)
@@ -38,7 +41,7 @@ public static partial class GrantDecider
         {
             errors.Add("performedAt", "is required: when the data was deleted or de-identified.");
         }
-        else if (performedAt > command.Now)
+        else if (performedAt > command.Now + ClockSkew)
         {
             errors.Add("performedAt", "must not be in the future.");
         }
@@ -79,7 +82,10 @@ public static partial class GrantDecider
             throw RequestValidationException.For("scopes", $"must cover every scope of the ended grant not confirmed before; missing: {string.Join(", ", missing)}.");
         }
 
-        return new GrantDeletionConfirmed(grant.Id, command.Outcome!, command.Scopes!, command.PerformedAt!.Value, command.Now, ended);
+        // Within the skew allowed, "a moment from now" by the vendor's clock is recorded as now by the vault's.
+        var performed = VaultTime.Truncate(command.PerformedAt!.Value);
+        performed = performed > command.Now ? command.Now : performed;
+        return new GrantDeletionConfirmed(grant.Id, command.Outcome!, command.Scopes!, performed, command.Now, ended);
     }
 }
 
