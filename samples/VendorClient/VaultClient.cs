@@ -84,6 +84,21 @@ public sealed class VaultClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken))!["profile"]!.AsObject();
     }
 
+    /// <summary>
+    /// Tells the vault (and through it, her) that we deleted what we held under a grant that ended, or the scopes a
+    /// narrowing removed. The vault takes one statement per ending: a repeat (a notification delivered twice) is a 409,
+    /// and means it already knows.
+    /// </summary>
+    public async Task ConfirmDeletionAsync(Guid grantId, IReadOnlyList<string> scopes, DateTimeOffset performedAt, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync($"/v1/grants/{grantId}/deletion-confirmation",
+            new { outcome = "deleted", scopes, performedAt }, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Conflict)
+        {
+            await EnsureSuccessAsync(response, cancellationToken);
+        }
+    }
+
     // The vault explains refusals in problem+json; show that rather than a bare status code.
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

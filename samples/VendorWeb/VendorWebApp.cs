@@ -76,6 +76,7 @@ public static class VendorWebApp
             body.Append("<h2>Access ended</h2>");
             body.Append(member?.Ended is { } how
                 ? $"<p id=\"access-ended\">You {Encode(how == "revoked" ? "revoked" : $"ended ({how})")} our access on {member.EndedAt:d MMMM yyyy, HH:mm} UTC; the vault told us at once, and we hold nothing of yours.</p>"
+                  + (member.DeletedAt is { } deleted ? $"<p id=\"deleted\">We erased our records of you on {deleted:d MMMM yyyy, HH:mm} UTC and confirmed it to the vault.</p>" : "")
                 : "<p id=\"access-ended\">The vault no longer lets us read your data, so we show none.</p>");
             body.Append("<p><a class=\"button\" href=\"/connect\">Connect again</a></p>");
         }
@@ -109,8 +110,12 @@ public static class VendorWebApp
         }
     }
 
-    /// <summary>The vault's notifications: verified, then applied; an ended grant ends the member's access here.</summary>
-    private static async Task<IResult> ReceiveAsync(HttpRequest request, WebhookVerifier verifier, Members members, TimeProvider clock)
+    /// <summary>
+    /// The vault's notifications: verified, then applied. An ended grant ends the member's access here; we erase what we
+    /// held under it and confirm that to the vault, as we do for scopes she removed. A failed confirmation fails the
+    /// delivery, so the vault delivers again and we confirm again (a repeat is harmless).
+    /// </summary>
+    private static async Task<IResult> ReceiveAsync(HttpRequest request, WebhookVerifier verifier, Members members, VaultClient vault, TimeProvider clock)
     {
         using var reader = new StreamReader(request.Body);
         var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
@@ -122,9 +127,28 @@ public static class VendorWebApp
 
         var cloudEvent = JsonNode.Parse(body)!.AsObject();
         var notification = new VaultNotification(headers["webhook-id"].ToString(), (string)cloudEvent["type"]!, cloudEvent["data"]!.AsObject());
-        if (CustomerData.GrantGone.Contains(notification.Kind) && notification.GrantId is { } grantId && notification.Data["customerId"] is not null)
+        if (notification.GrantId is not { } grantId || notification.Data["customerId"] is null)
         {
-            members.Ended(notification.CustomerId, grantId, notification.Kind["grant.".Length..], clock.GetUtcNow());
+            return Results.NoContent();
+        }
+
+        var cancellationToken = request.HttpContext.RequestAborted;
+        if (notification.Kind is "grant.revoked" or "grant.relinquished" or "grant.expired")
+        {
+            var now = clock.GetUtcNow();
+            var erased = members.Ended(notification.CustomerId, grantId, notification.Kind["grant.".Length..], now);
+            var scopes = erased.Count > 0 ? erased : notification.Data["scopes"]?.AsArray().Select(s => (string)s!).ToList() ?? [];
+            await vault.ConfirmDeletionAsync(grantId, scopes, members.Get(notification.CustomerId)?.DeletedAt ?? now, cancellationToken);
+        }
+        else if (notification.Kind == "grant.narrowed" && notification.Data["removedScopes"] is JsonArray removed)
+        {
+            // Nothing of hers is kept here beyond which scopes she granted; those she removed are gone with this line.
+            await vault.ConfirmDeletionAsync(grantId, [.. removed.Select(s => (string)s!)], clock.GetUtcNow(), cancellationToken);
+        }
+        else if (CustomerData.GrantGone.Contains(notification.Kind))
+        {
+            // Suspended: the grant stands, so nothing is erased yet; access ends here until the vault reactivates us.
+            members.Ended(notification.CustomerId, grantId, notification.Kind["grant.".Length..], clock.GetUtcNow(), erase: false);
         }
 
         return Results.NoContent();

@@ -139,6 +139,17 @@ public sealed class VendorWebJourneyTests(BrowserVaultApp app) : IClassFixture<B
             return (await page.Locator("#access-ended").AllInnerTextsAsync()).Any(t => t.StartsWith("You revoked our access", StringComparison.Ordinal));
         }, () => "The vendor's site did not learn of the revocation.");
         Assert.Equal(0, await page.Locator("#granted").CountAsync());
+
+        // The site erased what it held of her and told the vault so: she sees it confirmed, with when.
+        Assert.StartsWith("We erased our records of you", await page.Locator("#deleted").InnerTextAsync());
+        using (var her = app.CreateApiClient(customer.AccessToken))
+        {
+            var ended = Assert.Single((await (await her.GetAsync("/v1/me/grants")).JsonAsync())["items"]!.AsArray())!;
+            Assert.Equal("confirmed", (string?)ended["deletion"]!["status"]);
+            Assert.Equal("deleted", (string?)ended["deletion"]!["confirmations"]![0]!["outcome"]);
+            Assert.Equal(["email", "name"], ended["deletion"]!["confirmations"]![0]!["scopes"]!.AsArray().Select(x => (string)x!).Order(StringComparer.Ordinal));
+        }
+
         await BrowserVaultApp.ScreenshotAsync(page, "23-vendor-site-ended");
     }
 
