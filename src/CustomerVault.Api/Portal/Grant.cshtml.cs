@@ -19,6 +19,9 @@ public sealed class GrantModel(IDocumentSession session, TimeProvider clock) : P
     [BindProperty]
     public string? Reason { get; set; }
 
+    [BindProperty]
+    public string? ReasonCode { get; set; }
+
     /// <summary>narrow or revoke: which confirmation the page leads with.</summary>
     [BindProperty(SupportsGet = true, Name = "action")]
     public string? Intent { get; set; }
@@ -47,7 +50,8 @@ public sealed class GrantModel(IDocumentSession session, TimeProvider clock) : P
     {
         Grant? grant = null;
         if (await TryAsync(async () => grant = await RevokeGrantHandler.HandleAsync(
-                session, CustomerId, grantId, Version, string.IsNullOrWhiteSpace(Reason) ? null : Reason.Trim(), clock.Now(), HttpContext.RequestAborted)))
+                session, CustomerId, grantId, Version, string.IsNullOrWhiteSpace(Reason) ? null : Reason.Trim(), clock.Now(), HttpContext.RequestAborted,
+                string.IsNullOrEmpty(ReasonCode) ? null : ReasonCode)))
         {
             if (grant is null)
             {

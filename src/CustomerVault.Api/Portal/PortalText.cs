@@ -60,6 +60,35 @@ public static partial class PortalText
         _ => $"grant {name.Replace('-', ' ')}",
     };
 
+    public static string RevocationReason(string code) => code switch
+    {
+        "no-longer-needed" => "I no longer need this",
+        "too-many-messages" => "Too many messages",
+        "did-not-expect-this-use" => "I did not expect my data to be used like this",
+        "asks-for-too-much" => "It asks for more than it needs",
+        "do-not-trust-them" => "I do not trust this company",
+        "switched-provider" => "I moved to another company",
+        "other" => "Another reason",
+        _ => code,
+    };
+
+    /// <summary>What the company confirmed it did with her data once a grant ended, in words.</summary>
+    public static string Deletion(GrantDeletion deletion) => deletion.Status switch
+    {
+        GrantDeletion.Confirmed when deletion.Confirmations.LastOrDefault() is { } last =>
+            $"{(last.Outcome == DeletionOutcomes.DeIdentified ? "De-identified" : "Deleted")} on {Date(last.PerformedAt)}, as the company confirmed.",
+        GrantDeletion.NotConfirmed => $"Not confirmed: the company should have confirmed deleting {Scopes(deletion.Pending)} by {Date(deletion.DueBy)}, and has not.",
+        _ => $"Waiting for the company to confirm it deleted {Scopes(deletion.Pending)} (due by {Date(deletion.DueBy)}).",
+    };
+
+    /// <summary>Per company: what it confirmed about deleting her data.</summary>
+    public static string Deletion(CustomerVault.AccessLog.RelationshipDeletion deletion) => deletion.Status switch
+    {
+        GrantDeletion.NotConfirmed => $"Not confirmed: deletion of your data is overdue for {deletion.NotConfirmed} ended grant{(deletion.NotConfirmed == 1 ? "" : "s")}.",
+        GrantDeletion.Awaiting => $"Deletion not confirmed yet (due by {Date(deletion.DueBy)}).",
+        _ => $"Deleted on {Date(deletion.DeletedAt)}, as the company confirmed.",
+    };
+
     public static string Date(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture) ?? "never";
 
     public static string DateTime(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "never";

@@ -1,5 +1,6 @@
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
+using CustomerVault.Insights;
 using CustomerVault.Vendors;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -8,9 +9,12 @@ using Microsoft.Extensions.Options;
 namespace CustomerVault.Portal;
 
 /// <summary>Requests waiting for her answer: approve all or some of the scopes (and an earlier end), or deny.</summary>
-public sealed class RequestsModel(IDocumentSession session, IOptions<ConsentOptions> consents, TimeProvider clock) : PortalPage
+public sealed class RequestsModel(IDocumentSession session, IOptions<ConsentOptions> consents, VendorInsightsQuery insights, TimeProvider clock) : PortalPage
 {
     public IReadOnlyList<AccessRequestView> Shown { get; private set; } = [];
+
+    /// <summary>For each pending request shown: how its company treats its customers, in aggregate, and how long it keeps data.</summary>
+    public IReadOnlyDictionary<Guid, VendorTrackRecord> TrackRecords { get; private set; } = new Dictionary<Guid, VendorTrackRecord>();
 
     /// <summary>Each shown request's version, sent back with the decision so a stale page cannot overwrite a newer state.</summary>
     public IReadOnlyDictionary<Guid, long> Versions { get; private set; } = new Dictionary<Guid, long>();
@@ -85,6 +89,7 @@ public sealed class RequestsModel(IDocumentSession session, IOptions<ConsentOpti
             Shown = await session.ViewsAsync(Party.Customer(CustomerId), [request], now, HttpContext.RequestAborted);
             Versions = new Dictionary<Guid, long> { [request.Id] = request.Version };
             Single = true;
+            await TrackRecordsAsync([request], now);
             return true;
         }
 
@@ -92,6 +97,32 @@ public sealed class RequestsModel(IDocumentSession session, IOptions<ConsentOpti
             .WithStatus(AccessRequestStatus.Pending, now).OrderByDescending(r => r.RequestedAt).ToListAsync(HttpContext.RequestAborted);
         Shown = await session.ViewsAsync(Party.Customer(CustomerId), pending, now, HttpContext.RequestAborted);
         Versions = pending.ToDictionary(r => r.Id, r => r.Version);
+        await TrackRecordsAsync(pending, now);
         return true;
+    }
+
+    // One scorecard per company, however many of its requests wait (pending requests are capped per customer).
+    private async Task TrackRecordsAsync(IReadOnlyList<AccessRequest> requests, DateTimeOffset now)
+    {
+        var pending = requests.Where(r => r.StatusAt(now) == AccessRequestStatus.Pending).ToList();
+        var vendors = await session.VendorsAsync(pending.Select(r => r.VendorId), HttpContext.RequestAborted);
+        var byVendor = new Dictionary<(Guid, string), VendorTrackRecord>();
+        var records = new Dictionary<Guid, VendorTrackRecord>();
+        foreach (var request in pending)
+        {
+            if (vendors.GetValueOrDefault(request.VendorId) is not { } vendor)
+            {
+                continue;
+            }
+
+            if (!byVendor.TryGetValue((vendor.Id, request.Purpose), out var record))
+            {
+                byVendor[(vendor.Id, request.Purpose)] = record = await VendorTrackRecord.ForAsync(insights, vendor, request.Purpose, now, HttpContext.RequestAborted);
+            }
+
+            records[request.Id] = record;
+        }
+
+        TrackRecords = records;
     }
 }

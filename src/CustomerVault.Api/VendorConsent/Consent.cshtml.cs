@@ -4,6 +4,7 @@ using System.Text;
 using CustomerVault.Connections;
 using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
+using CustomerVault.Insights;
 using CustomerVault.Portal;
 using CustomerVault.Vendors;
 using Marten;
@@ -26,8 +27,11 @@ namespace CustomerVault.VendorConsent;
 /// </summary>
 public sealed class ConsentModel(
     IOpenIddictApplicationManager applications, IDocumentSession session, AnswerAuthorizationRequest answers, IOptions<ConsentOptions> consents,
-    TimeProvider clock) : PortalPage
+    VendorInsightsQuery insights, TimeProvider clock) : PortalPage
 {
+    /// <summary>How the asking company treats its customers, in aggregate, and how long it keeps data: before she answers.</summary>
+    public VendorTrackRecord TrackRecord { get; private set; } = null!;
+
     public Vendor Vendor { get; private set; } = null!;
 
     public AccessTerms Terms { get; private set; } = null!;
@@ -104,6 +108,7 @@ public sealed class ConsentModel(
 
         Vendor = vendor;
         Terms = terms;
+        TrackRecord = await VendorTrackRecord.ForAsync(insights, vendor, terms.Purpose!, clock.Now(), cancellationToken);
         if (terms.ExtendsGrantId is { } grantId)
         {
             Extending = await Party.Customer(CustomerId).LoadAsync<Grant>(session, grantId, cancellationToken);
