@@ -3,6 +3,7 @@ using CustomerVault.AccessLog;
 using CustomerVault.Audit;
 using CustomerVault.Connections;
 using CustomerVault.Consents;
+using CustomerVault.Insights;
 using CustomerVault.Messages;
 using CustomerVault.Kernel;
 using CustomerVault.MyData;
@@ -51,7 +52,7 @@ public sealed class ContractExamples : ISchemaFilter
     private const string VendorView = $$"""
         {"id": "{{Vendor}}", "clientId": "stargazer-optics", "displayName": "Stargazer Optics", "website": "https://stargazer.example",
          "contactEmail": "privacy@stargazer.example", "scopes": ["name", "email", "phone"], "webhookUrl": "https://hooks.stargazer.example/customervault",
-         "status": "active", "registeredAt": "2026-11-01T09:00:00Z", "webhookHealth": {{Health}}}
+         "status": "active", "registeredAt": "2026-11-01T09:00:00Z", "webhookHealth": {{Health}}, "retention": [{"purpose": "marketing", "period": "P30D"}]}
         """;
     private const string Checkpoint = """
         {"id": "01937c33-a071-7e92-9d8f-718293a4b5c6", "sequence": 48213, "position": 48213, "streams": 5120,
@@ -125,13 +126,17 @@ public sealed class ContractExamples : ISchemaFilter
             {"vendorId": "{{Vendor}}", "scopes": ["postal-address"], "purpose": "service-delivery", "description": "Deliver my order",
              "expiresAt": "2026-12-31T00:00:00Z", "contactTerms": {"channels": ["sms"], "maxContactsPerWeek": 3} }
             """,
-        [typeof(RevokeBody)] = """{"reason": "No more newsletters"}""",
+        [typeof(RevokeBody)] = """{"reasonCode": "too-many-messages", "reason": "Three a week is more than I asked for"}""",
+        [typeof(DeletionConfirmationBody)] = """{"outcome": "deleted", "scopes": ["name", "email"], "performedAt": "2026-11-24T08:00:00Z"}""",
+        [typeof(RetentionBody)] = """{"retention": [{"purpose": "marketing", "period": "P30D"}, {"purpose": "service-delivery", "period": "P2Y"}]}""",
+        [typeof(DeclaredRetention)] = """{"purpose": "marketing", "period": "P30D"}""",
         [typeof(NarrowBody)] = """{"removeScopes": ["email"]}""",
         [typeof(RelinquishBody)] = """{"reason": "The campaign ended."}""",
         [typeof(ContactBody)] = """{"channel": "email"}""",
         [typeof(RegisterVendor)] = """
             {"displayName": "Stargazer Optics", "website": "https://stargazer.example", "contactEmail": "privacy@stargazer.example",
-             "scopes": ["name", "email", "phone"], "webhookUrl": "https://hooks.stargazer.example/customervault"}
+             "scopes": ["name", "email", "phone"], "webhookUrl": "https://hooks.stargazer.example/customervault",
+             "retention": [{"purpose": "marketing", "period": "P30D"}]}
             """,
         [typeof(SuspendVendorRequest)] = """{"reason": "Under investigation for a data breach"}""",
         [typeof(WebhookEndpointBody)] = """{"url": "https://hooks.stargazer.example/customervault"}""",
@@ -204,6 +209,31 @@ public sealed class ContractExamples : ISchemaFilter
              "status": "delivered", "deliveredAt": "2026-11-23T09:00:02Z"}
             """,
         [typeof(ContactStopped)] = $$"""{"vendorId": "{{Vendor}}", "grantsChanged": 1}""",
+        [typeof(GrantDeletion)] = """
+            {"status": "confirmed", "pending": [], "confirmations": [{"outcome": "deleted", "scopes": ["name", "email"], "performedAt": "2026-11-24T08:00:00Z", "confirmedAt": "2026-11-24T08:01:00Z"}]}
+            """,
+        [typeof(DeletionConfirmation)] = """{"outcome": "deleted", "scopes": ["name", "email"], "performedAt": "2026-11-24T08:00:00Z", "confirmedAt": "2026-11-24T08:01:00Z"}""",
+        [typeof(RelationshipDeletion)] = """{"status": "confirmed", "deletedAt": "2026-11-24T08:00:00Z", "notConfirmed": 0}""",
+        [typeof(VendorInsights)] = """
+            {"from": "2025-11-23T09:00:00Z", "to": "2026-11-23T09:00:00Z", "minimumGroupSize": 10,
+             "requests": {"withheld": false, "count": 1200, "approvedInFull": 0.62, "approvedInPart": 0.21, "denied": 0.09, "expiredUnanswered": 0.08},
+             "scopes": {"withheld": false, "asked": 3600, "granted": 2750, "share": 0.764},
+             "revocations": {"withheld": false, "count": 140, "byReason": [{"code": "too-many-messages", "count": 61}, {"code": "no-longer-needed", "count": 52}, {"code": "other", "count": 27}]},
+             "grantLife": {"withheld": false, "ended": 310, "medianDays": 143.5},
+             "keepSharing": {"withheld": false, "grants": 420, "share": 0.81},
+             "renewals": {"withheld": true},
+             "messages": {"withheld": false, "perCustomerPerWeek": 0.8, "averageWeeklyCap": 1.6, "sent": 9800, "reportedUnwanted": 12, "reportedShare": 0.001},
+             "deletions": {"withheld": false, "onTime": 280, "late": 14, "missing": 6, "awaiting": 10, "onTimeShare": 0.933}}
+            """,
+        [typeof(RequestInsights)] = """{"withheld": false, "count": 1200, "approvedInFull": 0.62, "approvedInPart": 0.21, "denied": 0.09, "expiredUnanswered": 0.08}""",
+        [typeof(ScopeInsights)] = """{"withheld": false, "asked": 3600, "granted": 2750, "share": 0.764}""",
+        [typeof(RevocationInsights)] = """{"withheld": false, "count": 140, "byReason": [{"code": "too-many-messages", "count": 61}]}""",
+        [typeof(ReasonCount)] = """{"code": "too-many-messages", "count": 61}""",
+        [typeof(GrantLifeInsights)] = """{"withheld": false, "ended": 310, "medianDays": 143.5}""",
+        [typeof(KeepSharingInsights)] = """{"withheld": false, "grants": 420, "share": 0.81}""",
+        [typeof(RenewalInsights)] = """{"withheld": true}""",
+        [typeof(MessageInsights)] = """{"withheld": false, "perCustomerPerWeek": 0.8, "averageWeeklyCap": 1.6, "sent": 9800, "reportedUnwanted": 12, "reportedShare": 0.001}""",
+        [typeof(DeletionInsights)] = """{"withheld": false, "onTime": 280, "late": 14, "missing": 6, "awaiting": 10, "onTimeShare": 0.933}""",
         [typeof(MessageReported)] = $$"""{"messageId": "{{Message}}", "vendorId": "{{Vendor}}", "reportedAt": "2026-11-23T09:30:00Z", "grantsChanged": 1}""",
     };
 

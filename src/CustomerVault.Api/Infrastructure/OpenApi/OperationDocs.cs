@@ -21,6 +21,7 @@ public static class OperationDocs
         ["Auditors: consent history"] = "Auditors (scope vault.audit) replay the consent history: every event, state as of any instant, hash-chain and checkpoint verification, the export feed.",
         ["Customers: your messages"] = "Her inbox (scope vault.consents): what vendors sent her and what she wrote, her replies and own messages to vendors she deals with, stopping a company's messages and reporting them as unwanted.",
         ["Vendors: messages"] = "Vendor systems (scope vault.access) message a customer through the vault, by e-mail, SMS or to her inbox, under her channels and the weekly cap, without ever holding her address; and read her replies.",
+        ["Vendors: insights"] = "Vendor systems (scope vault.access) read their own scorecard: how their customers answer, keep, renew and end grants, in aggregate only, each part withheld below the vault's minimum group size.",
         ["Operators: checkpoints"] = "Operators make a signed checkpoint of every stream's head on demand (the vault makes one at least daily).",
     };
 
@@ -39,7 +40,7 @@ public static class OperationDocs
         ["ListMyGrants"] = "Your grants, newest first, optionally in one status (active, revoked, relinquished, expired). Paged with limit and offset.",
         ["GrantAccess"] = "You give a registered vendor access without its asking: scopes, purpose, description and an end. The vendor learns it by webhook. Answers 201 with the grant and its Location.",
         ["GetMyGrant"] = "The grant with its vendor, scopes, purpose, expiry and status. The ETag is its version: send it as If-Match when you narrow or revoke.",
-        ["RevokeGrant"] = "Ends the grant at once: the vendor's very next read is refused and it is told by webhook. A signed receipt records the revocation.",
+        ["RevokeGrant"] = "Ends the grant at once: the vendor's very next read is refused and it is told by webhook. A signed receipt records the revocation. Give a `reasonCode` (no-longer-needed, too-many-messages, did-not-expect-this-use, asks-for-too-much, do-not-trust-them, switched-provider, other) and, if you like, a `reason` in your own words: the vendor never sees either for your grant, only the codes counted over many customers in its scorecard.",
         ["ConfirmGrant"] = "She keeps sharing: the grant counts as reviewed now (the next still-sharing reminder is a reminder period later), and a grant paused for want of her confirmation resumes at once, with a signed receipt (resumed) and a grant.resumed notification to the vendor. 409 for a grant that has ended.",
         ["NarrowGrant"] = "Removes the listed scopes from an active grant, which goes on for what remains (remove them all by revoking instead). A signed receipt records the change.",
         ["GetMyRelationships"] = "One entry per vendor you have dealt with: the grants' status, scopes, purpose and expiry, the last read, reads in the last 30 days and contacts this week, and whether it is dormant (an active grant, no read in 90 days). Paged with limit and offset.",
@@ -76,6 +77,9 @@ public static class OperationDocs
         ["GetConnection"] = "One customer you know, by your id for her: how and when you came to know her, and whether she still has an account. 404 for an id you know no one by.",
         ["GetMessage"] = "One message you sent or received, with its delivery state (pending, delivered, failed, cancelled); never her address.",
         ["ListMessages"] = "Your messages with customers, both ways, newest first; customerId (your id for her) narrows to one customer. Paged with limit and offset.",
+        ["ConfirmDeletion"] = "Once a grant ended (revoked, expired or relinquished), states what you did with the data you held under it: `deleted` or `de-identified`, for every scope it covered not confirmed before, and when (`performedAt`, not in the future). While the grant is active, only scopes a narrowing removed can be confirmed. One statement per ending: a second is refused with 409. The customer sees it (or, after the vault's confirmation period, that it is missing); auditors see it in the grant's history.",
+        ["GetVendorInsights"] = "Over your customers and the vault's window (a year by default, `from` to `to`): requests approved in full, in part, denied or expired unanswered; scopes granted against asked; revocations by reason code; median grant life; the share still sharing after six months; renewals; messages per customer against the weekly caps and unwanted-message reports; deletion confirmations on time, late or missing. A part resting on fewer distinct customers than `minimumGroupSize` is `withheld` with no figures, so no one customer's choice can be read out of it.",
+        ["SetVendorRetention"] = "How long the vendor keeps data per purpose once a grant ends (ISO 8601 durations); replaces the list. Customers see it on the consent and request pages before they answer.",
         ["RedeliverWebhook"] = "Queues the notification again with the same webhook-id, so a receiver that deduplicates by it still sees it once.",
     };
 
