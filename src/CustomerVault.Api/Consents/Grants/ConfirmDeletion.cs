@@ -24,7 +24,7 @@ public static class DeletionOutcomes
 
 public static partial class GrantDecider
 {
-    /// <summary>How far ahead of the vault's clock a vendor's clock may be when it says when it deleted.</summary>
+    /// <summary>How far a vendor's clock may be off the vault's when it says when it deleted (a timestamp in whole seconds, say).</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
 
     // Regulators that require deletion when consent ends (Australia's CDR, the GDPR's erasure) leave the vendor one
@@ -45,7 +45,7 @@ public static partial class GrantDecider
         {
             errors.Add("performedAt", "must not be in the future.");
         }
-        else if (performedAt < grant.GrantedAt)
+        else if (performedAt < grant.GrantedAt - ClockSkew)
         {
             errors.Add("performedAt", "must not be before the grant began.");
         }
