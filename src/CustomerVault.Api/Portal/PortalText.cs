@@ -57,6 +57,7 @@ public static partial class PortalText
         "revoked" => "grant revoked",
         "relinquished" => "grant given up by the company",
         "expired" => "grant expired",
+        "deletion-confirmed" => "deletion confirmed by the company",
         _ => $"grant {name.Replace('-', ' ')}",
     };
 
