@@ -127,28 +127,31 @@ public static class VendorWebApp
 
         var cloudEvent = JsonNode.Parse(body)!.AsObject();
         var notification = new VaultNotification(headers["webhook-id"].ToString(), (string)cloudEvent["type"]!, cloudEvent["data"]!.AsObject());
-        if (notification.GrantId is not { } grantId || notification.Data["customerId"] is null)
+        if (notification.GrantId is not { } grantId)
         {
             return Results.NoContent();
         }
 
+        // Absent once she erased her account: there is no member to update, but what we held is still to be erased.
+        var customerId = notification.Data["customerId"] is null ? (Guid?)null : notification.CustomerId;
         var cancellationToken = request.HttpContext.RequestAborted;
         if (notification.Kind is "grant.revoked" or "grant.relinquished" or "grant.expired")
         {
             var now = clock.GetUtcNow();
-            var erased = members.Ended(notification.CustomerId, grantId, notification.Kind["grant.".Length..], now);
-            var scopes = erased.Count > 0 ? erased : notification.Data["scopes"]?.AsArray().Select(s => (string)s!).ToList() ?? [];
-            await vault.ConfirmDeletionAsync(grantId, scopes, members.Get(notification.CustomerId)?.DeletedAt ?? now, cancellationToken);
+            var erased = customerId is { } id ? members.Ended(id, grantId, notification.Kind["grant.".Length..], now) : [];
+            // What the grant covered at its end, as the vault says, and anything we recorded of it.
+            var scopes = (notification.Data["scopes"]?.AsArray().Select(s => (string)s!) ?? []).Union(erased).ToList();
+            await vault.ConfirmDeletionAsync(grantId, scopes, customerId is { } known ? members.Get(known)?.DeletedAt ?? now : now, cancellationToken);
         }
         else if (notification.Kind == "grant.narrowed" && notification.Data["removedScopes"] is JsonArray removed)
         {
             // Nothing of hers is kept here beyond which scopes she granted; those she removed are gone with this line.
             await vault.ConfirmDeletionAsync(grantId, [.. removed.Select(s => (string)s!)], clock.GetUtcNow(), cancellationToken);
         }
-        else if (CustomerData.GrantGone.Contains(notification.Kind))
+        else if (CustomerData.GrantGone.Contains(notification.Kind) && customerId is { } suspendedFor)
         {
             // Suspended: the grant stands, so nothing is erased yet; access ends here until the vault reactivates us.
-            members.Ended(notification.CustomerId, grantId, notification.Kind["grant.".Length..], clock.GetUtcNow(), erase: false);
+            members.Ended(suspendedFor, grantId, notification.Kind["grant.".Length..], clock.GetUtcNow(), erase: false);
         }
 
         return Results.NoContent();
