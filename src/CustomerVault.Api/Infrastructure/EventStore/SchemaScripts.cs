@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace CustomerVault.Infrastructure.EventStore;
 
@@ -12,13 +14,29 @@ public sealed record SchemaScript(string Sql);
 /// background work appends an event: in registration order, in one transaction, one node at a time. A database that
 /// already holds exactly these scripts (their fingerprint is recorded with them) is left alone: replacing the same
 /// functions and triggers again costs a catalog write, a lock on the event table and a scan for unchained events at
-/// every start.
+/// every start. The scripts replace triggers and functions on tables that running nodes write to, so the transaction
+/// can be chosen as a deadlock victim during a rolling upgrade; it is all or nothing, so it is simply run again.
 /// </summary>
 public sealed class SchemaScriptInstaller(NpgsqlDataSource dataSource, IEnumerable<SchemaScript> scripts) : IHostedService
 {
     private const string Installed = EventStoreSetup.Schema + ".schema_scripts";
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private static readonly ResiliencePipeline LockConflicts = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<PostgresException>(e =>
+                e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable),
+            MaxRetryAttempts = 5,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(200),
+        })
+        .Build();
+
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        LockConflicts.ExecuteAsync(async token => await InstallAsync(token), cancellationToken).AsTask();
+
+    private async Task InstallAsync(CancellationToken cancellationToken)
     {
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n;\n", scripts.Select(s => s.Sql)))));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
