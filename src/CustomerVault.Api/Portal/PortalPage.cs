@@ -53,6 +53,12 @@ public abstract class PortalPage : PageModel
     /// <summary>The messages that belong to no field.</summary>
     public IEnumerable<string> GeneralErrors => ErrorsFor("");
 
+    /// <summary>A date field's value as she typed it when it was refused (so she can correct it), else as yyyy-mm-dd.</summary>
+    public string? DateValue(string field, DateOnly? value) =>
+        ModelState.TryGetValue(field, out var entry) && entry.Errors.Count > 0 && entry.AttemptedValue is { } typed
+            ? typed
+            : value?.ToString(IsoDateBinder.Format, System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The end of the given day (UTC), for "until and including" dates typed in a form.</summary>
     protected static DateTimeOffset? EndOf(DateOnly? day) =>
         day is { } d ? new DateTimeOffset(d.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;
@@ -63,6 +69,12 @@ public abstract class PortalPage : PageModel
     /// </summary>
     protected async Task<bool> TryAsync(Func<Task> command, string fieldPrefix = "")
     {
+        // A date she mistyped is not "no date": nothing runs until she corrects it.
+        if (IsoDateBinder.RefusedIn(HttpContext))
+        {
+            return false;
+        }
+
         try
         {
             await command();

@@ -17,7 +17,8 @@ public static class WebSetup
     public static IServiceCollection AddVaultWeb(this IServiceCollection services)
     {
         // Pages live beside their feature (e.g. Identity/Pages) and declare absolute routes.
-        services.AddRazorPages(options => options.RootDirectory = "/");
+        services.AddRazorPages(options => options.RootDirectory = "/")
+            .AddMvcOptions(options => options.ModelBinderProviders.Insert(0, new CustomerVault.Portal.IsoDateBinderProvider()));
         services.ConfigureHttpJsonOptions(options =>
         {
             // An absent member means "not set": the profile document is also the target of merge patches, where null means "clear".
