@@ -10,7 +10,7 @@ pids=()
 vault_pid=""
 bench_dll=tests/CustomerVault.Benchmarks/bin/Release/net10.0/CustomerVault.Benchmarks.dll
 # The vault's build output that start_vault runs: this tree's Release build, or another build's (ab.sh compares two).
-VAULT_BIN="$(realpath "${VAULT_BIN:-src/CustomerVault.Api/bin/Release/net10.0}")"
+VAULT_BIN="$(realpath -m "${VAULT_BIN:-src/CustomerVault.Api/bin/Release/net10.0}")"
 
 # Ends what this script started: TERM first (the vault then stops its embedded PostgreSQL itself), KILL after 30 s;
 # then any PostgreSQL still running on a data folder under $work (a vault that was killed leaves its server behind).
