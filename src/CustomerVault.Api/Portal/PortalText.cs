@@ -92,6 +92,10 @@ public static partial class PortalText
 
     public static string Date(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture) ?? "never";
 
+    // An end is the first instant a grant no longer covers: one that runs to the end of a day ends at the next
+    // midnight, and she reads the last day it covers, the day she typed.
+    public static string Until(DateTimeOffset end) => Date(end.UtcDateTime.TimeOfDay == TimeSpan.Zero ? end.AddDays(-1) : end);
+
     public static string DateTime(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "never";
 
     /// <summary>An ISO 8601 duration in words: P6M → 6 months, P1Y2M → 1 year 2 months.</summary>

@@ -47,6 +47,8 @@ public sealed class PortalDateTests(BrowserVaultApp app) : IClassFixture<Browser
         await until.FillAsync(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await form.GetByRole(AriaRole.Button, new() { Name = "Grant access" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status).GetByText("You granted access to Name")).ToBeVisibleAsync();
+        // The page names the last day it covers, the one she typed, not the midnight after it.
+        await Assertions.Expect(page.GetByText($"until {day.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}")).ToBeVisibleAsync();
         using (var api = app.Api(customer))
         {
             var grant = Assert.Single((await (await api.GetAsync("/v1/me/grants")).JsonAsync())["items"]!.AsArray())!;
