@@ -38,6 +38,11 @@ public sealed class AccessLogModel(IQuerySession session, NpgsqlDataSource dataS
         if (From > To)
         {
             ModelState.AddModelError("to", "The end date must not be before the start date.");
+        }
+
+        // A refused date lists nothing: a whole, unfiltered list under her filter would read as its answer.
+        if (!ModelState.IsValid)
+        {
             return;
         }
 

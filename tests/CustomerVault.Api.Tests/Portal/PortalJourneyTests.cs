@@ -84,6 +84,11 @@ public sealed class PortalJourneyTests(BrowserVaultApp app) : IClassFixture<Brow
         await Expect(row);
         await Expect(row.GetByText("Read Name, E-mail address"));
         await BrowserVaultApp.ScreenshotAsync(page, "07-access-log");
+        // A date written another way is refused next to its field, and nothing is listed as if it had filtered.
+        await page.GotoAsync(new Uri(new Uri(page.Url), "/portal/access-log?from=11%2F23%2F2026").ToString());
+        await Expect(page.GetByText("is not a date written as yyyy-mm-dd"));
+        Assert.Equal(0, await page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Stargazer Optics" }).CountAsync());
+        await page.GoBackAsync();
 
         // Relationships: one card for the vendor, with its read; she revokes, and the vendor's next read is refused.
         await page.GetByRole(AriaRole.Link, new() { Name = "Who sees your data" }).ClickAsync();
