@@ -1,6 +1,7 @@
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
+using CustomerVault.Kernel;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -37,22 +38,8 @@ public sealed class ExpirySweeper(IDocumentStore store, TimeProvider clock, IOpt
     private const int BatchSize = 200;
     private const string Actor = "system:expiry";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ExpirySweepInterval, clock);
-        do
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Expiry sweep failed; the next one retries");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Sweeps.RunAsync("Expiry", options.Value.ExpirySweepInterval, clock, SweepAsync, logger, stoppingToken);
 
     /// <summary>Expires what is due now; returns how many requests and grants it recorded.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)

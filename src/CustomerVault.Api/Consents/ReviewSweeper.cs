@@ -5,6 +5,7 @@ using CustomerVault.Infrastructure.Encryption;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Messages;
 using CustomerVault.Vendors;
+using CustomerVault.Kernel;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Options;
@@ -68,22 +69,8 @@ public sealed class ReviewSweeper(
     private const int BatchSize = 200;
     private const string Actor = "system:review";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ReviewSweepInterval, clock);
-        do
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Review sweep failed; the next one retries");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Sweeps.RunAsync("Review", options.Value.ReviewSweepInterval, clock, SweepAsync, logger, stoppingToken);
 
     /// <summary>Reminds and pauses what is due now; returns how many grants it changed.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
