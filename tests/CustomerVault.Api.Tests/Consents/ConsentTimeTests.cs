@@ -34,7 +34,7 @@ public sealed class ConsentTimeTests(VaultApp app) : IClassFixture<VaultApp>
         await (await customerNow.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { })).AssertProblemAsync(HttpStatusCode.Conflict);
 
         await app.Services.GetRequiredService<ExpirySweeper>().SweepAsync(CancellationToken.None);
-        Assert.Equal(["access_granted", "grant_expired"], await EventTypesAsync(grantId));
+        Assert.Equal(["access_granted", "grant_expired"], await app.EventTypesAsync(grantId));
         Assert.Equal("system:expiry", await LastActorAsync(grantId));
     }
 
@@ -58,24 +58,7 @@ public sealed class ConsentTimeTests(VaultApp app) : IClassFixture<VaultApp>
         Assert.Equal("expired", problem.GetProperty("currentState").GetString());
 
         await app.Services.GetRequiredService<ExpirySweeper>().SweepAsync(CancellationToken.None);
-        Assert.Equal(["access_requested", "access_request_expired"], await EventTypesAsync(requestId));
-    }
-
-    private async Task<IReadOnlyList<string>> EventTypesAsync(Guid streamId)
-    {
-        await using var db = await app.OpenDatabaseAsync();
-        await using var select = new NpgsqlCommand("SELECT type FROM vault.mt_events WHERE stream_id = $1 ORDER BY version", db)
-        {
-            Parameters = { new() { Value = streamId } },
-        };
-        var types = new List<string>();
-        await using var reader = await select.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            types.Add(reader.GetString(0));
-        }
-
-        return types;
+        Assert.Equal(["access_requested", "access_request_expired"], await app.EventTypesAsync(requestId));
     }
 
     private async Task<string?> LastActorAsync(Guid streamId)

@@ -110,7 +110,7 @@ public sealed class StaleConsentTests(ReconfirmingVaultApp app) : IClassFixture<
         app.Clock.Advance(TimeSpan.FromDays(1));
         await sweeper.SweepAsync(CancellationToken.None);
         Assert.Equal(2, (await RemindersAsync(customer)).Count);
-        Assert.Equal(["access_granted", "grant_review_reminded", "grant_review_reminded"], await EventTypesAsync(grantId));
+        Assert.Equal(["access_granted", "grant_review_reminded", "grant_review_reminded"], await app.EventTypesAsync(grantId));
 
         // Confirming is a review: the next reminder is 90 days after it.
         await (await (await app.FreshApiAsync(customer)).PostAsJsonAsync($"/v1/me/grants/{grantId}/confirm", new { })).JsonAsync();
@@ -133,7 +133,7 @@ public sealed class StaleConsentTests(ReconfirmingVaultApp app) : IClassFixture<
         await Task.WhenAll(Enumerable.Range(0, 4).Select(i => (i % 2 == 0 ? sweeper : other).SweepAsync(CancellationToken.None)));
 
         Assert.Single(await RemindersAsync(customer));
-        Assert.Equal(["access_granted", "grant_review_reminded"], await EventTypesAsync(grantId));
+        Assert.Equal(["access_granted", "grant_review_reminded"], await app.EventTypesAsync(grantId));
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public sealed class StaleConsentTests(ReconfirmingVaultApp app) : IClassFixture<
         Assert.Equal("active", (string?)grant["status"]);
         Assert.True((DateTimeOffset)grant["expiresAt"]! > firstEnd.AddMonths(5));
         Assert.Equal(0, refusedReads);
-        var events = await EventTypesAsync(grantId);
+        var events = await app.EventTypesAsync(grantId);
         Assert.Contains("grant_extended", events);
         Assert.DoesNotContain("grant_expired", events);
     }
@@ -236,22 +236,5 @@ public sealed class StaleConsentTests(ReconfirmingVaultApp app) : IClassFixture<
         using var api = await app.FreshApiAsync(customer);
         var inbox = (await (await api.GetAsync("/v1/me/messages?limit=100")).JsonAsync())["items"]!.AsArray();
         return inbox.Select(m => m!.AsObject()).Where(m => (string?)m["from"] == "vault" && (string?)m["kind"] == "still-sharing").ToList();
-    }
-
-    private async Task<IReadOnlyList<string>> EventTypesAsync(Guid streamId)
-    {
-        await using var db = await app.OpenDatabaseAsync();
-        await using var select = new NpgsqlCommand("SELECT type FROM vault.mt_events WHERE stream_id = $1 ORDER BY version", db)
-        {
-            Parameters = { new() { Value = streamId } },
-        };
-        var types = new List<string>();
-        await using var reader = await select.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            types.Add(reader.GetString(0));
-        }
-
-        return types;
     }
 }

@@ -127,6 +127,24 @@ public class VaultApp : WebApplicationFactory<Program>, IAsyncLifetime
         await connection.OpenAsync();
         return connection;
     }
+
+    /// <summary>The types of a stream's events as stored, in order.</summary>
+    public async Task<IReadOnlyList<string>> EventTypesAsync(Guid streamId)
+    {
+        await using var db = await OpenDatabaseAsync();
+        await using var select = new NpgsqlCommand("SELECT type FROM vault.mt_events WHERE stream_id = $1 ORDER BY version", db)
+        {
+            Parameters = { new() { Value = streamId } },
+        };
+        var types = new List<string>();
+        await using var reader = await select.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            types.Add(reader.GetString(0));
+        }
+
+        return types;
+    }
 }
 
 internal sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
