@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using CustomerVault.Audit;
+using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using Spectre.Console;
 
@@ -175,7 +176,9 @@ public static class VaultCli
         {
             await using var source = await OpenAsync(result, ct);
             var instant = VaultTime.Truncate(result.GetValue(at));
-            var view = ConsentHistory.AsOf(source.Events.Replay, await source.CustomerEventsAsync(result.GetValue(customer), ct), instant);
+            // The store does not hold the vault's settings: deletion confirmations are judged by the default period.
+            var view = ConsentHistory.AsOf(source.Events.Replay, await source.CustomerEventsAsync(result.GetValue(customer), ct), instant,
+                ConsentOptions.DefaultDeletionConfirmationPeriod);
             if (output.Json)
             {
                 output.Document(view);

@@ -11,6 +11,7 @@ using CustomerVault.Messages;
 using CustomerVault.VendorAccess;
 using CustomerVault.Vendors;
 using Marten;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -82,11 +83,12 @@ public static partial class GetRelationshipTimeline
 
     private static async Task<Results<Ok<RelationshipTimeline>, ProblemHttpResult>> Handle(
         Guid vendorId, int? days, int? limit, int? offset, CustomerPrincipal customer, IQuerySession session, NpgsqlDataSource dataSource,
-        StoredEvents stored, CustomerKeyring keyring, TimeProvider clock, HttpRequest request, CancellationToken cancellationToken)
+        StoredEvents stored, CustomerKeyring keyring, IOptions<ConsentOptions> options, TimeProvider clock, HttpRequest request,
+        CancellationToken cancellationToken)
     {
         var window = Window(days, clock.Now());
         var paging = Paging.Of(limit, offset);
-        var timeline = await ForCustomerAsync(session, dataSource, stored, keyring, customer.Id, vendorId, window, cancellationToken);
+        var timeline = await ForCustomerAsync(session, dataSource, stored, keyring, customer.Id, vendorId, window, options.Value.DeletionConfirmationPeriod, cancellationToken);
         if (timeline is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "You have no relationship with this company.");
@@ -111,11 +113,11 @@ public static partial class GetRelationshipTimeline
     /// <summary>The whole timeline of the window (every day with something in it), or null when she has no relationship with the company.</summary>
     public static async Task<RelationshipTimeline?> ForCustomerAsync(
         IQuerySession session, NpgsqlDataSource dataSource, StoredEvents stored, CustomerKeyring keyring, Guid customerId, Guid vendorId,
-        (DateTimeOffset From, DateTimeOffset To) window, CancellationToken cancellationToken)
+        (DateTimeOffset From, DateTimeOffset To) window, TimeSpan deletionPeriod, CancellationToken cancellationToken)
     {
         var now = window.To;
         // The same row as in her list of relationships, so that the figures on both pages are one and the same.
-        var relationship = (await Relationships.ForCustomerAsync(session, dataSource, customerId, now, cancellationToken))
+        var relationship = (await Relationships.ForCustomerAsync(session, dataSource, customerId, now, deletionPeriod, cancellationToken))
             .FirstOrDefault(r => r.Vendor.Id == vendorId);
         if (relationship is null)
         {

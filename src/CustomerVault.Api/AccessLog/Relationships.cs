@@ -63,12 +63,12 @@ public static class Relationships
         var paging = Paging.Of(limit, offset);
         // A customer's relationships are bounded by the caps on grants and pending requests, so they are built whole and sliced.
         return TypedResults.Ok(paging.Slice(
-            await ForCustomerAsync(session, dataSource, customer.Id, clock.Now(), cancellationToken, options.Value.DeletionConfirmationPeriod), request));
+            await ForCustomerAsync(session, dataSource, customer.Id, clock.Now(), options.Value.DeletionConfirmationPeriod, cancellationToken), request));
     }
 
     public static async Task<IReadOnlyList<Relationship>> ForCustomerAsync(
-        IQuerySession session, NpgsqlDataSource dataSource, Guid customerId, DateTimeOffset now, CancellationToken cancellationToken,
-        TimeSpan? deletionPeriod = null)
+        IQuerySession session, NpgsqlDataSource dataSource, Guid customerId, DateTimeOffset now, TimeSpan deletionPeriod,
+        CancellationToken cancellationToken)
     {
         var grants = await session.Query<Grant>().Where(g => g.CustomerId == customerId).ToListAsync(cancellationToken);
         var pending = await session.Query<AccessRequest>().Where(r => r.CustomerId == customerId)
@@ -99,7 +99,7 @@ public static class Relationships
                 pending.Count(r => r.VendorId == id),
                 connected.TryGetValue(id, out var since) ? since : null,
                 Dormancy.IsDormant(active, use?.LastRead, now),
-                RelationshipDeletion.Of(theirs, now, deletionPeriod ?? ConsentOptions.DefaultDeletionConfirmationPeriod));
+                RelationshipDeletion.Of(theirs, now, deletionPeriod));
         }).OrderBy(r => r.Vendor.Name, StringComparer.OrdinalIgnoreCase).ToList();
 
         return rows;

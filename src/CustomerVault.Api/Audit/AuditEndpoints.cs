@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
@@ -78,14 +79,18 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> CustomerAsOf(
-        Guid customerId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, TimeProvider clock, CancellationToken cancellationToken) =>
-        await ConsentHistory.AsOfAsync(session, stored, "customer_id", customerId, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken) is { } view
+        Guid customerId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, IOptions<ConsentOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken) =>
+        await ConsentHistory.AsOfAsync(session, stored, "customer_id", customerId, VaultTime.Truncate(asOf ?? clock.Now()), options.Value.DeletionConfirmationPeriod,
+            cancellationToken) is { } view
             ? TypedResults.Ok(view)
             : NotFound("customer");
 
     private static async Task<Results<Ok<AsOfView>, ProblemHttpResult>> VendorAsOf(
-        Guid vendorId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, TimeProvider clock, CancellationToken cancellationToken) =>
-        await ConsentHistory.AsOfAsync(session, stored, "vendor_id", vendorId, VaultTime.Truncate(asOf ?? clock.Now()), cancellationToken) is { } view
+        Guid vendorId, DateTimeOffset? asOf, IQuerySession session, StoredEvents stored, IOptions<ConsentOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken) =>
+        await ConsentHistory.AsOfAsync(session, stored, "vendor_id", vendorId, VaultTime.Truncate(asOf ?? clock.Now()), options.Value.DeletionConfirmationPeriod,
+            cancellationToken) is { } view
             ? TypedResults.Ok(view)
             : NotFound("vendor");
 

@@ -109,7 +109,8 @@ public static class ConsentHistory
     /// of the party: a customer is known by her stream or by a consent naming her, a vendor by its stream.
     /// </summary>
     public static async Task<AsOfView?> AsOfAsync(
-        IQuerySession session, StoredEvents stored, string column, Guid id, DateTimeOffset asOf, CancellationToken cancellationToken)
+        IQuerySession session, StoredEvents stored, string column, Guid id, DateTimeOffset asOf, TimeSpan deletionPeriod,
+        CancellationToken cancellationToken)
     {
         var store = session.DocumentStore;
         var consents = $"SELECT id, vendor_id FROM {store.TableOf<AccessRequest>()} WHERE {column} = $1 "
@@ -152,19 +153,19 @@ public static class ConsentHistory
             events.Add((reader.GetInt64(1), stored.Deserialize(reader.GetString(2), reader, 3)));
         }
 
-        return AsOf([.. streams.Values.Select(events => stored.Replay.Fold(events)).OfType<object>()], asOf);
+        return AsOf([.. streams.Values.Select(events => stored.Replay.Fold(events)).OfType<object>()], asOf, deletionPeriod);
     }
 
     /// <summary>The requests and grants among these events' streams as they stood at <paramref name="asOf"/>, named with their vendors then.</summary>
-    public static AsOfView AsOf(Replay replay, IEnumerable<StoredEvent> events, DateTimeOffset asOf) =>
-        AsOf(Fold(replay, events.Where(e => e.Timestamp <= asOf)), asOf);
+    public static AsOfView AsOf(Replay replay, IEnumerable<StoredEvent> events, DateTimeOffset asOf, TimeSpan deletionPeriod) =>
+        AsOf(Fold(replay, events.Where(e => e.Timestamp <= asOf)), asOf, deletionPeriod);
 
-    private static AsOfView AsOf(IReadOnlyList<object> states, DateTimeOffset asOf)
+    private static AsOfView AsOf(IReadOnlyList<object> states, DateTimeOffset asOf, TimeSpan deletionPeriod)
     {
         var vendors = states.OfType<Vendor>().ToDictionary(v => v.Id);
         return new AsOfView(asOf,
             states.OfType<AccessRequest>().OrderByDescending(r => r.RequestedAt).Select(r => AccessRequestView.Of(r, vendors.GetValueOrDefault(r.VendorId), r.CustomerId, asOf)).ToList(),
-            states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).Select(g => GrantView.Of(g, vendors.GetValueOrDefault(g.VendorId), g.CustomerId, asOf)).ToList());
+            states.OfType<Grant>().OrderByDescending(g => g.GrantedAt).Select(g => GrantView.Of(g, vendors.GetValueOrDefault(g.VendorId), g.CustomerId, asOf, deletionPeriod)).ToList());
     }
 
     /// <summary>Each stream's state after its events (given in global order).</summary>

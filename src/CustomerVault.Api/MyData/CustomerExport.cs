@@ -38,7 +38,8 @@ public sealed record ExportedGrant(GrantView Grant, IReadOnlyList<ReceiptContent
 /// (<see cref="StreamingJws"/>). A transfer cut short is therefore never a valid JWS.
 /// </remarks>
 public sealed class CustomerExport(
-    IDocumentStore store, NpgsqlDataSource dataSource, CustomerKeyring keyring, VaultSigner signer, TimeProvider clock, IOptions<JsonOptions> json)
+    IDocumentStore store, NpgsqlDataSource dataSource, CustomerKeyring keyring, VaultSigner signer, TimeProvider clock, IOptions<JsonOptions> json,
+    IOptions<ConsentOptions> consents)
 {
     public const string Format = "customervault-export/v2";
     public const string JwsType = "customervault-export+jwt";
@@ -70,7 +71,7 @@ public sealed class CustomerExport(
 
         response.ContentType = signed ? MyDataEndpoints.JoseMediaType : "application/json";
         response.Headers.ContentDisposition = $"attachment; filename={FileName(now, signed ? "jws" : "json")}";
-        var document = new Document(session, connection, customerId, signer.Issuer, now, json.Value.SerializerOptions);
+        var document = new Document(session, connection, customerId, signer.Issuer, now, consents.Value.DeletionConfirmationPeriod, json.Value.SerializerOptions);
         if (signed)
         {
             await using var jws = signer.SignStreaming(response.Body, JwsType);
@@ -87,7 +88,8 @@ public sealed class CustomerExport(
     public static string FileName(DateTimeOffset exportedAt, string extension) =>
         $"customervault-export-{exportedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.{extension}";
 
-    private sealed class Document(IQuerySession session, NpgsqlConnection connection, Guid customerId, string issuer, DateTimeOffset now, JsonSerializerOptions options)
+    private sealed class Document(IQuerySession session, NpgsqlConnection connection, Guid customerId, string issuer, DateTimeOffset now, TimeSpan deletionPeriod,
+        JsonSerializerOptions options)
     {
         private readonly Dictionary<Guid, Vendor?> _vendors = [];
 
@@ -134,7 +136,7 @@ public sealed class CustomerExport(
                     .ToLookup(e => e.StreamId);
                 // Her receipts as the vendor holds them too: they name her by that vendor's id for her.
                 var pairwise = await PairwiseIdsAsync(cancellationToken);
-                await ItemsAsync(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), customerId, now),
+                await ItemsAsync(writer, grants.Select(g => new ExportedGrant(GrantView.Of(g, vendors(g.VendorId), customerId, now, deletionPeriod),
                     Receipts.Contents(events[g.Id], vendors(g.VendorId), pairwise.TryGetValue(g.VendorId, out var id) ? id : null, issuer))), cancellationToken);
                 if (grants.Count < Page)
                 {

@@ -34,7 +34,7 @@ public sealed class AccessLogModel(IQuerySession session, NpgsqlDataSource dataS
 
     public async Task OnGetAsync()
     {
-        Vendors = (await Relationships.ForCustomerAsync(session, dataSource, CustomerId, clock.Now(), HttpContext.RequestAborted)).Select(r => r.Vendor).ToList();
+        Vendors = (await Relationships.ForCustomerAsync(session, dataSource, CustomerId, clock.Now(), ConsentOptions.DeletionPeriodOf(HttpContext), HttpContext.RequestAborted)).Select(r => r.Vendor).ToList();
         if (From > To)
         {
             ModelState.AddModelError("to", "The end date must not be before the start date.");

@@ -91,7 +91,7 @@ public sealed class GrantModel(IDocumentSession session, TimeProvider clock) : P
             return false;
         }
 
-        View = (await session.ViewsAsync(Party.Customer(CustomerId), [grant], clock.Now(), HttpContext.RequestAborted, ConsentOptions.DeletionPeriodOf(HttpContext)))[0];
+        View = (await session.ViewsAsync(Party.Customer(CustomerId), [grant], clock.Now(), ConsentOptions.DeletionPeriodOf(HttpContext), HttpContext.RequestAborted))[0];
         Version = grant.Version;
         return true;
     }

@@ -113,7 +113,7 @@ public sealed class MessagesModel(IDocumentSession session, NpgsqlDataSource dat
     {
         var stored = await MessageReads.ListAsync(dataSource, VendorId, CustomerId, Shown, 0, HttpContext.RequestAborted);
         Messages = await MessageViews.ForCustomerAsync(stored, CustomerId, session, keyring, HttpContext.RequestAborted);
-        Companies = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, clock.Now(), HttpContext.RequestAborted);
+        Companies = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, clock.Now(), ConsentOptions.DeletionPeriodOf(HttpContext), HttpContext.RequestAborted);
     }
 
     public sealed class NewMessage

@@ -97,11 +97,11 @@ public sealed class RelationshipsModel(
     private async Task LoadAsync()
     {
         var now = clock.Now();
-        Relationships = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, now, HttpContext.RequestAborted,
-            ConsentOptions.DeletionPeriodOf(HttpContext));
+        Relationships = await AccessLog.Relationships.ForCustomerAsync(session, dataSource, CustomerId, now, ConsentOptions.DeletionPeriodOf(HttpContext),
+            HttpContext.RequestAborted);
         var active = await Party.Customer(CustomerId).Filter(session.Query<Consents.Grant>())
             .WithStatus(GrantStatus.Active, now).OrderBy(g => g.GrantedAt).ToListAsync(HttpContext.RequestAborted);
-        ActiveGrants = (await session.ViewsAsync(Party.Customer(CustomerId), active, now, HttpContext.RequestAborted)).ToLookup(g => g.Vendor.Id);
+        ActiveGrants = (await session.ViewsAsync(Party.Customer(CustomerId), active, now, ConsentOptions.DeletionPeriodOf(HttpContext), HttpContext.RequestAborted)).ToLookup(g => g.Vendor.Id);
         Vendors = (await session.Query<Vendor>().Where(v => v.Status == VendorStatus.Active).ToListAsync(HttpContext.RequestAborted))
             .OrderBy(v => v.DisplayName, StringComparer.OrdinalIgnoreCase).ToList();
     }

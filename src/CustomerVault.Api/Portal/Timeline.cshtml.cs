@@ -1,5 +1,6 @@
 using CustomerVault.AccessLog;
 using CustomerVault.Audit;
+using CustomerVault.Consents;
 using CustomerVault.Infrastructure;
 using CustomerVault.Infrastructure.Encryption;
 using Marten;
@@ -32,7 +33,8 @@ public sealed class TimelineModel(IQuerySession session, NpgsqlDataSource dataSo
         // A window typed into the address bar that the page does not offer falls back to the default rather than failing.
         WindowDays = Windows.Any(w => w.Days == Days) ? Days!.Value : GetRelationshipTimeline.DefaultDays;
         var window = GetRelationshipTimeline.Window(WindowDays, clock.Now());
-        if (await GetRelationshipTimeline.ForCustomerAsync(session, dataSource, stored, keyring, CustomerId, VendorId, window, HttpContext.RequestAborted)
+        if (await GetRelationshipTimeline.ForCustomerAsync(session, dataSource, stored, keyring, CustomerId, VendorId, window,
+                ConsentOptions.DeletionPeriodOf(HttpContext), HttpContext.RequestAborted)
             is not { } timeline)
         {
             return NotFound();

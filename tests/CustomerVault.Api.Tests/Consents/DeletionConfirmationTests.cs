@@ -4,6 +4,49 @@ using CustomerVault.Api.Tests.Support;
 
 namespace CustomerVault.Api.Tests.Consents;
 
+/// <summary>A vault whose vendors have a week, not the default 30 days, to confirm a deletion.</summary>
+public sealed class WeekToConfirmVaultApp : VaultApp
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["Vault:Consents:DeletionConfirmationPeriod"] = "7.00:00:00",
+    };
+}
+
+/// <summary>Every view of a grant judges an overdue deletion by the period the vault is configured with.</summary>
+public sealed class ConfiguredDeletionPeriodTests(WeekToConfirmVaultApp app) : IClassFixture<WeekToConfirmVaultApp>
+{
+    [Fact]
+    public async Task Her_grant_relationship_export_and_the_auditors_as_of_view_all_say_not_confirmed_after_the_configured_period()
+    {
+        var vendor = await app.RegisterVendorAsync();
+        var customer = await app.SignUpAsync();
+        var grantId = await app.GrantAsync(vendor, customer, "name email");
+        using (var customerApi = app.Api(customer))
+        {
+            (await customerApi.PostAsJsonAsync($"/v1/me/grants/{grantId}/revoke", new { reasonCode = "no-longer-needed" })).EnsureSuccessStatusCode();
+        }
+
+        // Past the configured week, well within the default 30 days.
+        app.Clock.Advance(TimeSpan.FromDays(8));
+        using var customerNow = await app.FreshApiAsync(customer);
+        using var auditor = await app.AuditorAsync();
+
+        var grant = await (await customerNow.GetAsync($"/v1/me/grants/{grantId}")).JsonAsync();
+        var relationship = (await (await customerNow.GetAsync("/v1/me/relationships")).JsonAsync())["items"]!.AsArray()
+            .Single(r => (Guid)r!["vendor"]!["id"]! == vendor.Id)!;
+        var exported = Jws.Payload(await customerNow.GetStringAsync("/v1/me/export"))["grants"]!.AsArray()
+            .Single(g => (Guid)g!["grant"]!["id"]! == grantId)!["grant"]!;
+        var asOf = Assert.Single((await (await auditor.GetAsync(
+            $"/v1/audit/customers/{customer.Id}/grants?asOf={Uri.EscapeDataString(app.Clock.GetUtcNow().ToString("O"))}")).JsonAsync())["grants"]!.AsArray())!;
+
+        Assert.Equal("not-confirmed", (string?)grant["deletion"]!["status"]);
+        Assert.Equal("not-confirmed", (string?)relationship["deletion"]!["status"]);
+        Assert.Equal("not-confirmed", (string?)exported["deletion"]!["status"]);
+        Assert.Equal("not-confirmed", (string?)asOf["deletion"]!["status"]);
+    }
+}
+
 /// <summary>
 /// When a grant ends, its vendor states what it did with the data it held: only the grant's vendor, only once the grant
 /// ended (or for scopes a narrowing removed), and only once; an overdue statement shows her "not confirmed".

@@ -34,7 +34,7 @@ public static class GetGrant
         }
 
         ETag.Set(response, grant.Version);
-        return TypedResults.Ok((await session.ViewsAsync(viewer, [grant], clock.Now(), cancellationToken, ConsentOptions.DeletionPeriodOf(response.HttpContext)))[0]);
+        return TypedResults.Ok((await session.ViewsAsync(viewer, [grant], clock.Now(), ConsentOptions.DeletionPeriodOf(response.HttpContext), cancellationToken))[0]);
     }
 
     // Another party's grant id answers exactly like an id that does not exist.

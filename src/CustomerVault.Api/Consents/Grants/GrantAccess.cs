@@ -74,7 +74,7 @@ public static class GrantAccessHandler
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such vendor.");
         }
 
-        return TypedResults.Created($"/v1/me/grants/{grant.Id}", (await session.ViewsAsync(Party.Customer(customer.Id), [grant], now, cancellationToken))[0]);
+        return TypedResults.Created($"/v1/me/grants/{grant.Id}", (await session.ViewsAsync(Party.Customer(customer.Id), [grant], now, options.Value.DeletionConfirmationPeriod, cancellationToken))[0]);
     }
 
     /// <summary>Grants the vendor access (the API and the portal): the new grant, or null when there is no such vendor.</summary>

@@ -16,7 +16,7 @@ public sealed record GrantView(
     string Description, ContactTerms? ContactTerms, DateTimeOffset GrantedAt, DateTimeOffset ExpiresAt, DateTimeOffset? EndedAt, string? EndReason,
     DateTimeOffset ReviewedAt, DateTimeOffset? PausedAt, string? EndReasonCode = null, GrantDeletion? Deletion = null)
 {
-    public static GrantView Of(Grant g, Vendor? vendor, Guid? customerId, DateTimeOffset now, bool forVendor = false, TimeSpan? deletionPeriod = null)
+    public static GrantView Of(Grant g, Vendor? vendor, Guid? customerId, DateTimeOffset now, TimeSpan deletionPeriod, bool forVendor = false)
     {
         var status = g.StatusAt(now);
         var shown = status == GrantStatus.Active && vendor?.Status == VendorStatus.Suspended ? "suspended" : GrantDecider.StatusName(g, now);
@@ -25,7 +25,7 @@ public sealed record GrantView(
         return new GrantView(g.Id, VendorSummary.Of(vendor, g.VendorId), customerId, g.RequestId, shown, g.Scopes, g.Purpose, g.Description,
             g.ContactTerms, g.GrantedAt, g.ExpiresAt, g.EndedAt ?? (status == GrantStatus.Expired ? g.ExpiresAt : null), reason,
             g.LastReviewedAt, g.IsPausedAt(now) ? g.PausedAt : null,
-            forVendor ? null : g.EndReasonCode, GrantDeletion.Of(g, now, deletionPeriod ?? ConsentOptions.DefaultDeletionConfirmationPeriod));
+            forVendor ? null : g.EndReasonCode, GrantDeletion.Of(g, now, deletionPeriod));
     }
 }
 
@@ -71,13 +71,13 @@ public static class GrantReads
 {
     /// <summary>The grants as one of their parties sees them, with their vendors and customers looked up in one query each.</summary>
     public static async Task<IReadOnlyList<GrantView>> ViewsAsync(
-        this IQuerySession session, Party viewer, IReadOnlyList<Grant> grants, DateTimeOffset now, CancellationToken cancellationToken,
-        TimeSpan? deletionPeriod = null)
+        this IQuerySession session, Party viewer, IReadOnlyList<Grant> grants, DateTimeOffset now, TimeSpan deletionPeriod,
+        CancellationToken cancellationToken)
     {
         var vendors = await session.VendorsAsync(grants.Select(g => g.VendorId), cancellationToken);
         var customers = await viewer.CustomerIdsAsync(session, grants, cancellationToken);
         return grants.Select(g => GrantView.Of(
-            g, vendors.GetValueOrDefault(g.VendorId), AccessRequestReads.Known(customers, g.CustomerId), now, viewer.IsVendor, deletionPeriod)).ToList();
+            g, vendors.GetValueOrDefault(g.VendorId), AccessRequestReads.Known(customers, g.CustomerId), now, deletionPeriod, viewer.IsVendor)).ToList();
     }
 
     /// <summary>Grants whose status, counting expiry by the clock, is <paramref name="status"/>.</summary>

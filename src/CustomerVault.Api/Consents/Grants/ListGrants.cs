@@ -41,5 +41,5 @@ public static class ListGrants
         IQuerySession session, Party party, Guid? other, string? status, Paging paging, DateTimeOffset now, HttpRequest request, CancellationToken cancellationToken) =>
         paging.PageAsync(
             party.Filter(session.Query<Grant>(), other).WithStatus(StatusFilter.Parse<GrantStatus>(status), now).OrderByDescending(g => g.GrantedAt),
-            page => session.ViewsAsync(party, page, now, cancellationToken, ConsentOptions.DeletionPeriodOf(request.HttpContext)), request, cancellationToken);
+            page => session.ViewsAsync(party, page, now, ConsentOptions.DeletionPeriodOf(request.HttpContext), cancellationToken), request, cancellationToken);
 }
