@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using CustomerVault.Connections;
 using CustomerVault.Infrastructure.EventStore;
+using JasperFx.Events;
 using Marten;
 
 namespace CustomerVault.Consents;
@@ -57,6 +58,11 @@ public sealed record Party(Guid Id, bool IsVendor)
     public Task<T?> DecideAsync<T>(IDocumentSession session, Guid id, long? expectedVersion, Func<T, object> decide, CancellationToken cancellationToken)
         where T : class, IConsent =>
         session.DecideAsync(id, expectedVersion, IsPartyTo, decide, cancellationToken);
+
+    /// <summary>As the other overload, on a stream the handler already fetched for writing.</summary>
+    public Task<T?> DecideAsync<T>(IDocumentSession session, IEventStream<T> stream, long? expectedVersion, Func<T, object> decide, CancellationToken cancellationToken)
+        where T : class, IConsent =>
+        session.DecideAsync(stream, expectedVersion, IsPartyTo, state => Task.FromResult(decide(state)), cancellationToken);
 
     // Built on the concrete type rather than the interface, so the event store translates it to the document's own column.
     private static Expression<Func<T, bool>> Is<T>(string member, Guid value)

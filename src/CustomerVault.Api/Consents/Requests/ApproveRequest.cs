@@ -111,11 +111,13 @@ public static class ApproveRequestHandler
         var party = Party.Customer(customerId);
         await session.BeginTransactionAsync(cancellationToken);
         await ConsentCaps.LockGrantsAsync(session, customerId, cancellationToken);
-        var asked = await party.LoadAsync<AccessRequest>(session, requestId, cancellationToken);
+        // Fetched once, for writing: what it asks decides what else is read, and the decision is taken on the same state.
+        var fetched = await session.Events.FetchForWriting<AccessRequest>(requestId, cancellationToken);
+        var asked = fetched.Aggregate is { } found && party.IsPartyTo(found) ? found : null;
         // An extension changes a grant she holds; only a new grant needs room under the caps.
         var room = asked is { ExtendsGrantId: null } ? await ConsentCaps.GrantRoomAsync(session, customerId, asked.VendorId, now, cancellationToken) : null;
         var extending = asked is { ExtendsGrantId: { } grantId } ? await session.Events.FetchForWriting<Grant>(grantId, cancellationToken) : null;
-        return await party.DecideAsync<AccessRequest>(session, requestId, expectedVersion,
+        return await party.DecideAsync(session, fetched, expectedVersion,
             request => Append(session, request, new ApproveRequest(body.Scopes, body.ExpiresAt, Guid.CreateVersion7(), now, options.Durations()), extending, room, options),
             cancellationToken);
     }

@@ -30,9 +30,15 @@ public static class Streams
     /// <summary>As the other overload, for a decision that first reads what else it needs (in the same transaction).</summary>
     public static async Task<T?> DecideAsync<T>(
         this IDocumentSession session, Guid id, long? expectedVersion, Func<T, bool> admits, Func<T, Task<object>> decide, CancellationToken cancellationToken)
+        where T : class =>
+        await session.DecideAsync(await session.Events.FetchForWriting<T>(id, cancellationToken), expectedVersion, admits, decide, cancellationToken);
+
+    /// <summary>As the other overloads, on a stream the handler already fetched for writing (to read its state before deciding, without a second fetch).</summary>
+    public static async Task<T?> DecideAsync<T>(
+        this IDocumentSession session, IEventStream<T> stream, long? expectedVersion, Func<T, bool> admits, Func<T, Task<object>> decide,
+        CancellationToken cancellationToken)
         where T : class
     {
-        var stream = await session.Events.FetchForWriting<T>(id, cancellationToken);
         if (stream.Aggregate is null || !admits(stream.Aggregate))
         {
             return null;
@@ -40,7 +46,7 @@ public static class Streams
 
         if (expectedVersion is { } expected && stream.StartingVersion != expected)
         {
-            throw new EventStreamUnexpectedMaxEventIdException(id, typeof(T), expected, stream.StartingVersion ?? 0);
+            throw new EventStreamUnexpectedMaxEventIdException(stream.Id, typeof(T), expected, stream.StartingVersion ?? 0);
         }
 
         var @event = await decide(stream.Aggregate);
