@@ -1,6 +1,7 @@
 using CustomerVault.Infrastructure.EventStore;
 using CustomerVault.Infrastructure.Http;
 using Marten;
+using Npgsql;
 
 namespace CustomerVault.Consents;
 
@@ -23,11 +24,20 @@ public static class ConsentCaps
     public static Task LockRequestsAsync(IDocumentSession session, Guid customerId, CancellationToken cancellationToken) =>
         Locks.LockAsync(session, "requests-to", customerId, Guid.Empty, cancellationToken);
 
+    /// <summary>Her active grants, counted by the database (in the session's transaction, under her lock) rather than listed to be counted here.</summary>
     public static async Task<GrantRoom> GrantRoomAsync(IQuerySession session, Guid customerId, Guid vendorId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var vendors = await session.Query<Grant>().Where(g => g.CustomerId == customerId).WithStatus(GrantStatus.Active, now)
-            .Select(g => g.VendorId).ToListAsync(cancellationToken);
-        return new GrantRoom(vendors.Count, vendors.Count(v => v == vendorId));
+        await using var command = new NpgsqlCommand(
+            $"""
+             SELECT count(*)::int, (count(*) FILTER (WHERE vendor_id = $2))::int FROM {session.DocumentStore.TableOf<Grant>()}
+             WHERE customer_id = $1 AND status = '{GrantStatus.Active}' AND expires_at > $3
+             """, session.Connection)
+        {
+            Parameters = { new() { Value = customerId }, new() { Value = vendorId }, new() { Value = now } },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new GrantRoom(reader.GetInt32(0), reader.GetInt32(1));
     }
 
     public static async Task<RequestRoom> RequestRoomAsync(IQuerySession session, Guid customerId, Guid vendorId, DateTimeOffset now, CancellationToken cancellationToken)
